@@ -1,0 +1,157 @@
+/**
+ * The Create Events API's event, in one place.
+ *
+ * This module is the single source of the event's fields: the snippet checks every event
+ * with `validate` before it queues it, and the local collector answers with the very same
+ * error list, shaped like the pydantic v2 errors that FastAPI returns with a 422.
+ * It is written for size (it ships inside the snippet), hence the packed field table.
+ */
+
+/** The seven event types the API accepts, in the API's order. */
+export const EVENT_TYPES = [
+  'page_view',
+  'click',
+  'add_to_cart',
+  'purchase',
+  'element_visible',
+  'ws_click',
+  'recommendations_inserted',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One event, as the API takes it. Every field but the first three is optional. */
+export interface DepictEvent {
+  tenant: string;
+  market: string;
+  type: EventType;
+  deduplication_id?: string | null;
+  user_id?: string | null;
+  session_id?: string | null;
+  /** Depict's own session id; at least one character when set. */
+  dsid?: string | null;
+  ab_test_group?: string | null;
+  product_id?: string | null;
+  variant_ids?: string[] | null;
+  entity_identifiers?: Record<string, unknown>;
+  url?: string | null;
+  /** The price as a string: the API does not coerce numbers. */
+  entity_price?: string | null;
+  currency?: string | null;
+  document_referrer?: string | null;
+  /** `window.innerWidth` as a string. */
+  document_width?: string | null;
+  attribution_id?: string | null;
+  recommendation_id?: string | null;
+  search_result_id?: string | null;
+  product_listing_result_id?: string | null;
+  click_location?: string | null;
+  page_url?: string | null;
+  recommendation_type?: string | null;
+}
+
+export type FieldName = keyof DepictEvent;
+
+/** One validation error, as pydantic v2 reports it. */
+export interface Issue {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+  input?: unknown;
+}
+
+/**
+ * Field kinds: 0 an optional string, 1 a required string, 2 the type enum, 3 a list of
+ * strings, 4 an object (`entity_identifiers` is not nullable in the API), 5 an optional
+ * string of at least one character (`dsid`).
+ */
+export type Kind = 0 | 1 | 2 | 3 | 4 | 5;
+
+/** Every field with its kind, in the API's declaration order (errors follow this order). */
+export const FIELDS: [FieldName, Kind][] = (
+  'tenant1 market1 type2 deduplication_id0 user_id0 session_id0 dsid5 ab_test_group0 ' +
+  'product_id0 variant_ids3 entity_identifiers4 url0 entity_price0 currency0 ' +
+  'document_referrer0 document_width0 attribution_id0 recommendation_id0 ' +
+  'search_result_id0 product_listing_result_id0 click_location0 page_url0 recommendation_type0'
+)
+  .split(' ')
+  .map((f) => [f.slice(0, -1) as FieldName, +f.slice(-1) as Kind]);
+
+/**
+ * Kind of each field by name. No prototype, so inherited names (`constructor`, `__proto__`,
+ * which `data-depict-constructor` would spell) are not mistaken for fields.
+ */
+export const KIND: Partial<Record<string, Kind>> = Object.assign(Object.create(null), Object.fromEntries(FIELDS));
+
+/** The three result ids Depict returns with each product, in the order attribution prefers. */
+export const RESULT_IDS = [
+  'recommendation_id',
+  'search_result_id',
+  'product_listing_result_id',
+] as const;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v == 'object' && v !== null && !Array.isArray(v);
+
+/** pydantic v2's message for each error type (a function, so that the snippet's bundle,
+ * which needs no messages, leaves them out). */
+const messages = (): Record<string, string> => ({
+  list_type: 'Input should be a valid list',
+  model_attributes_type: 'Input should be a valid dictionary or object to extract fields from',
+  missing: 'Field required',
+  enum:
+    'Input should be ' +
+    EVENT_TYPES.slice(0, -1)
+      .map((t) => `'${t}'`)
+      .join(', ') +
+    ` or '${EVENT_TYPES[6]}'`,
+  dict_type: 'Input should be a valid dictionary',
+  string_type: 'Input should be a valid string',
+  string_too_short: 'String should have at least 1 character',
+});
+
+/** One problem, without its message: [type, loc, input]. */
+export type Problem = [string, Issue['loc'], unknown];
+
+/**
+ * What is wrong with a request body (the parsed JSON), as pydantic v2 sees it, in field
+ * order; an empty list means the API accepts it. Unknown fields are ignored, as the API
+ * ignores them. The snippet uses this; `validate` adds the messages.
+ */
+export function problems(body: unknown): Problem[] {
+  const out: Problem[] = [];
+  if (!Array.isArray(body)) return [['list_type', ['body'], body]];
+  body.forEach((event, i) => {
+    if (!isObject(event)) return out.push(['model_attributes_type', ['body', i], event]);
+    for (const [name, kind] of FIELDS) {
+      const v = Object.prototype.hasOwnProperty.call(event, name) ? event[name] : undefined;
+      const loc = ['body', i, name];
+      const bad = (type: string, input: unknown = v) => out.push([type, loc, input]);
+      if (v === undefined) {
+        // pydantic reports the whole object as the input of a missing field
+        if (kind == 1 || kind == 2) bad('missing', event);
+      } else if (kind == 2) {
+        if (!EVENT_TYPES.includes(v as EventType)) bad('enum');
+      } else if (kind == 4) {
+        if (!isObject(v)) bad('dict_type');
+      } else if (v === null) {
+        if (kind == 1) bad('string_type');
+      } else if (kind == 3) {
+        if (!Array.isArray(v)) bad('list_type');
+        else
+          v.forEach((item, j) => typeof item != 'string' && out.push(['string_type', [...loc, j], item]));
+      } else if (typeof v != 'string') bad('string_type');
+      else if (kind == 5 && !v) bad('string_too_short');
+    }
+  });
+  return out;
+}
+
+/**
+ * Checks a request body (the parsed JSON) the way the API does and returns every error,
+ * in pydantic v2's shape and wording; an empty list means the API accepts it.
+ */
+export function validate(body: unknown): Issue[] {
+  const msg = messages();
+  return problems(body).map(([type, loc, input]) => ({ type, loc, msg: msg[type], input }));
+}
