@@ -1,0 +1,243 @@
+import { expect, test } from '@playwright/test';
+import { BASE, fixture, ofType, stored, tenantOf, useTenant, waitForEvents } from './helpers';
+
+/** Flushes and returns what the collector holds for the tenant. */
+async function settled(page: import('@playwright/test').Page, request: import('@playwright/test').APIRequestContext, tenant: string) {
+  await page.evaluate(() => (window as any).depict.flush());
+  return stored(request, tenant);
+}
+
+test.describe('page views', () => {
+  test('the first page view carries the page meta fields', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant);
+    await page.goto('/product.html?id=p-1003');
+    const [pv] = ofType(await waitForEvents(request, tenant, (e) => e.length > 0), 'page_view');
+    expect(pv).toMatchObject({ type: 'page_view', product_id: 'p-1003', entity_price: '699.00', currency: 'SEK' });
+    expect(pv.entity_identifiers).toEqual({ sku: 'SKU-1003' });
+  });
+
+  test('a pushState navigation is a page view, with the previous URL as referrer', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant);
+    await page.goto('/category.html');
+    await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
+    await page.getByTestId('filter-dresses').click();
+    await expect(page).toHaveURL(/cat=dresses/);
+    const views = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2), 'page_view');
+    expect(views[1]).toMatchObject({ url: `${BASE}/category.html?cat=dresses`, document_referrer: `${BASE}/category.html` });
+    await page.goBack();
+    await expect(page).toHaveURL(`${BASE}/category.html`);
+    const back = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 3), 'page_view');
+    expect(back[2]).toMatchObject({ url: `${BASE}/category.html`, document_referrer: `${BASE}/category.html?cat=dresses` });
+  });
+
+  test('replaceState to the same URL, or a hash change, is no page view', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '');
+    await waitForEvents(request, tenant, (e) => e.length == 1);
+    await page.evaluate(() => {
+      history.replaceState({ x: 1 }, '', location.href);
+      history.pushState({}, '', '#details');
+      history.pushState({}, '', '?q=1'); // this one is
+    });
+    await waitForEvents(request, tenant, (e) => e.length == 2);
+    const all = await settled(page, request, tenant);
+    expect(all.map((e) => e.url)).toEqual([`${BASE}/fixture`, `${BASE}/fixture?q=1`]);
+  });
+
+  test('a page restored from the back/forward cache is a new page view', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '<a href="/events">away</a>');
+    await waitForEvents(request, tenant, (e) => e.length == 1);
+    await page.click('a');
+    await page.goBack();
+    // only when Chromium really used the cache is there a second page view to see
+    const persisted = await page.evaluate(
+      () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).type == 'back_forward',
+    );
+    expect(persisted).toBe(true);
+    await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2);
+  });
+});
+
+test.describe('clicks and add to cart', () => {
+  test('a click on a listing card sends click with the card fields and its link', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { capture: 'click' });
+    await page.goto('/category.html');
+    const card = page.getByTestId('product-card').nth(2);
+    const id = await card.getAttribute('data-depict-product-id');
+    await card.locator('h3, .card-title, a').first().click({ modifiers: ['ControlOrMeta'] }); // a new tab: the page stays
+    const [click] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1), 'click');
+    expect(click).toMatchObject({
+      product_id: id,
+      product_listing_result_id: await card.getAttribute('data-depict-product-listing-result-id'),
+      entity_price: await card.getAttribute('data-depict-entity-price'),
+      currency: 'SEK',
+      page_url: `${BASE}/product.html?id=${id}`,
+      url: `${BASE}/category.html`,
+    });
+  });
+
+  test('a middle click counts; a click outside any product sends nothing', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(
+      page,
+      tenant,
+      `<p id="outside">not a product</p>
+       <div data-depict-recommendation-type="similar" data-depict-click-location="pdp">
+         <article data-depict-product-id="p1" data-depict-recommendation-id="r1"><a href="/p/1"><span id="inner">Shoe</span></a></article>
+       </div>`,
+      { attrs: 'data-capture="click"' },
+    );
+    await page.click('#outside');
+    await page.click('#inner', { button: 'middle' });
+    const [click] = ofType(await waitForEvents(request, tenant, (e) => e.length == 1), 'click');
+    expect(click).toMatchObject({
+      product_id: 'p1',
+      recommendation_id: 'r1',
+      recommendation_type: 'similar',
+      click_location: 'pdp',
+      page_url: `${BASE}/p/1`,
+    });
+    expect(await settled(page, request, tenant)).toHaveLength(1);
+  });
+
+  test('the bare add-to-cart button of a product page knows its product from the meta tags', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { capture: 'add_to_cart' });
+    await page.goto('/product.html?id=p-1002');
+    await page.getByTestId('variant-select').selectOption({ index: 1 });
+    await page.getByTestId('add-to-cart').click();
+    const [atc] = ofType(await waitForEvents(request, tenant, (e) => e.length == 1), 'add_to_cart');
+    expect(atc).toMatchObject({ product_id: 'p-1002', entity_price: '299.00', currency: 'SEK', variant_ids: ['p-1002-m'] });
+    expect(atc.recommendation_id).toBeUndefined();
+  });
+
+  test('a legacy .depict-add-to-cart button in a legacy recommendation card', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { capture: 'add_to_cart' });
+    await page.goto('/');
+    const card = page.getByTestId('recs-home').getByTestId('product-card').first();
+    await card.locator('.depict-add-to-cart').click();
+    const [atc] = ofType(await waitForEvents(request, tenant, (e) => e.length == 1), 'add_to_cart');
+    expect(atc).toMatchObject({
+      product_id: await card.getAttribute('data-depict-product-id'),
+      recommendation_id: await card.getAttribute('data-recommendation-id'),
+      recommendation_type: 'front_page',
+      attribution_id: 'recommendation',
+    });
+    // an add-to-cart inside a card is not also a product click
+    expect(ofType(await settled(page, request, tenant), 'click')).toHaveLength(0);
+  });
+
+  test('a capture that is turned off sends nothing', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { capture: 'page_view' });
+    await page.goto('/category.html');
+    await page.getByTestId('card-add-to-cart').first().click();
+    await page.getByTestId('product-card').first().click({ modifiers: ['ControlOrMeta'] });
+    await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect((await settled(page, request, tenant)).map((e) => e.type)).toEqual(['page_view']);
+  });
+});
+
+test.describe('impressions', () => {
+  const cards = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => `<article class="c" data-depict-product-id="p${i + from}" style="height:300px">card ${i + from}</article>`).join('');
+
+  test('element_visible once a card has been half in view for a second, once', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, `<div style="height:2000px"></div>${cards(1)}<div style="height:2000px"></div>`, {
+      attrs: 'data-capture="element_visible"',
+    });
+    const t0 = Date.now();
+    await page.locator('[data-depict-product-id=p0]').scrollIntoViewIfNeeded();
+    const [seen] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(seen).toMatchObject({ type: 'element_visible', product_id: 'p0' });
+    // away and back: no second event in this page view
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.locator('[data-depict-product-id=p0]').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(1500); // the dwell time: an event would have been sent by now
+    expect(await settled(page, request, tenant)).toHaveLength(1);
+  });
+
+  test('in view for less than a second sends nothing', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, `<div style="height:2000px"></div>${cards(1)}<div style="height:4000px"></div>`, {
+      attrs: 'data-capture="element_visible page_view"',
+    });
+    await waitForEvents(request, tenant, (e) => e.length == 1);
+    await page.evaluate(async () => {
+      document.querySelector('[data-depict-product-id]')!.scrollIntoView();
+      await new Promise((r) => setTimeout(r, 400));
+      scrollTo(0, 5000);
+    });
+    await page.waitForTimeout(1500); // longer than the dwell time
+    expect((await settled(page, request, tenant)).map((e) => e.type)).toEqual(['page_view']);
+  });
+
+  test('cards added later are observed, and a new page view counts them again', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, `<main id="grid">${cards(2)}</main>`, { attrs: 'data-capture="element_visible"' });
+    await waitForEvents(request, tenant, (e) => e.length == 2);
+    await page.evaluate((html) => document.getElementById('grid')!.insertAdjacentHTML('afterbegin', html), cards(1, 7));
+    await waitForEvents(request, tenant, (e) => e.some((x) => x.product_id == 'p7'));
+    await page.evaluate(() => history.pushState({}, '', '?page=2'));
+    // p7 now sits on top, pushing p1 below the fold: only p7 and p0 are seen again
+    const all = await waitForEvents(request, tenant, (e) => e.length == 5);
+    expect(all.map((e) => e.product_id).sort()).toEqual(['p0', 'p0', 'p1', 'p7', 'p7']);
+  });
+
+  test('the infinite-scroll listing reports cards as they are scrolled into view', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { capture: 'element_visible' });
+    await page.goto('/category.html');
+    await page.getByTestId('scroll-sentinel').scrollIntoViewIfNeeded();
+    await expect(page.getByTestId('product-card')).toHaveCount(24);
+    const late = page.getByTestId('product-card').nth(20);
+    await late.scrollIntoViewIfNeeded();
+    const id = await late.getAttribute('data-depict-product-listing-result-id');
+    await waitForEvents(request, tenant, (e) => e.some((x) => x.product_listing_result_id == id));
+  });
+});
+
+test.describe('recommendation widgets', () => {
+  test('a widget that renders late sends recommendations_inserted once, with the page product', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { capture: 'recommendations_inserted' });
+    await page.goto('/');
+    const [ins] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(ins).toMatchObject({ type: 'recommendations_inserted', recommendation_type: 'front_page' });
+    expect(await settled(page, request, tenant)).toHaveLength(1);
+  });
+
+  test('on a product page the widget carries the host product id', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { capture: 'recommendations_inserted' });
+    await page.goto('/product.html?id=p-1004');
+    const [ins] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(ins).toMatchObject({ recommendation_type: 'similar', product_id: 'p-1004' });
+  });
+});
+
+test('on the demo shop every annotated interaction yields exactly the contract events', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await useTenant(page, tenant);
+  await page.goto('/');
+  await waitForEvents(request, tenant, (e) => ofType(e, 'recommendations_inserted').length == 1);
+  const rec = page.getByTestId('recs-home').getByTestId('product-card').first();
+  const recId = await rec.getAttribute('data-recommendation-id');
+  const pid = await rec.getAttribute('data-depict-product-id');
+  await rec.getByTestId('card-link').click();
+  await expect(page).toHaveURL(/product\.html/);
+  await page.getByTestId('add-to-cart').click();
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1);
+  const types = events.map((e) => e.type);
+  expect(types.filter((t) => t == 'page_view')).toHaveLength(2);
+  expect(ofType(events, 'click')).toEqual([expect.objectContaining({ product_id: pid, recommendation_id: recId })]);
+  expect(ofType(events, 'add_to_cart')[0]).toMatchObject({ product_id: pid, recommendation_id: recId, attribution_id: 'recommendation' });
+  expect(new Set(events.map((e) => e.deduplication_id)).size).toBe(events.length);
+});

@@ -1,0 +1,88 @@
+import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import { BASE } from '../playwright.config';
+
+export { BASE };
+
+/** An event as the collector lists it: the API's fields plus `_`-prefixed metadata. */
+export type Stored = Record<string, any>;
+
+/** A tenant of this test's own, so parallel tests never see each other's events or faults. */
+export function tenantOf(info: TestInfo): string {
+  return 't' + info.testId.replace(/[^a-z0-9]/gi, '').slice(-12) + info.repeatEachIndex + info.retry;
+}
+
+/** The events the collector stored for a tenant, oldest first. */
+export async function stored(request: APIRequestContext, tenant: string): Promise<Stored[]> {
+  const res = await request.get(`${BASE}/events?tenant=${encodeURIComponent(tenant)}`);
+  expect(res.ok()).toBe(true);
+  return res.json();
+}
+
+/** Waits until the collector holds events for `tenant` that satisfy `until`, and returns them. */
+export async function waitForEvents(
+  request: APIRequestContext,
+  tenant: string,
+  until: (events: Stored[]) => boolean,
+  timeout = 10_000,
+): Promise<Stored[]> {
+  let last: Stored[] = [];
+  await expect
+    .poll(async () => until((last = await stored(request, tenant))), {
+      timeout,
+      intervals: [100, 200, 300],
+    })
+    .toBe(true)
+    .catch((e: Error) => {
+      e.message += '\nthe collector has: ' + JSON.stringify(last.map(({ type, product_id, url }) => ({ type, product_id, url })), null, 1);
+      throw e;
+    });
+  return last;
+}
+
+export const ofType = (events: Stored[], type: string) => events.filter((e) => e.type == type);
+
+/** Turns fault injection on for a tenant (or off, with no options). */
+export async function faults(request: APIRequestContext, tenant: string, opts?: object): Promise<void> {
+  const url = `${BASE}/__faults?tenant=${encodeURIComponent(tenant)}`;
+  const res = opts ? await request.post(url, { data: opts }) : await request.delete(url);
+  expect(res.ok()).toBe(true);
+}
+
+/** Collector stats for a tenant: every event received (duplicates and faults included). */
+export async function stats(request: APIRequestContext, tenant: string): Promise<Record<string, number>> {
+  return (await request.get(`${BASE}/stats?tenant=${encodeURIComponent(tenant)}`)).json();
+}
+
+/**
+ * Points the snippet on every page of this context at the test's tenant: `window.depictConfig`
+ * wins over the script tag's attributes.
+ */
+export async function useTenant(page: Page, tenant: string, extra: object = {}): Promise<void> {
+  await page.context().addInitScript(
+    ([t, x]) => ((window as any).depictConfig = { tenant: t, batchMs: 50, ...(x as object) }),
+    [tenant, extra] as const,
+  );
+}
+
+/**
+ * Serves `body` as a page at `url` (by default on the collector's own origin), with the
+ * snippet's script tag. The page comes from the test; the snippet, the browser and the
+ * collector are real.
+ */
+export async function fixture(
+  page: Page,
+  tenant: string,
+  body: string,
+  { url = `${BASE}/fixture`, attrs = '', head = '' } = {},
+): Promise<void> {
+  await page.route(url.split('?')[0] + '*', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html><head><meta charset="utf-8">${head}
+<script async src="${BASE}/depict.js" data-tenant="${tenant}" data-market="se" data-api-key="k"
+  data-endpoint="${BASE}/create-events" data-batch-ms="50" ${attrs}></script></head>
+<body>${body}</body></html>`,
+    }),
+  );
+  await page.goto(url);
+}

@@ -1,0 +1,224 @@
+import { expect, test } from '@playwright/test';
+import { BASE, faults, fixture, ofType, stats, stored, tenantOf, waitForEvents } from './helpers';
+
+const COMMON = ['tenant', 'market', 'type', 'deduplication_id', 'url', 'document_width', 'session_id'];
+
+test('a page view arrives with every common field, once', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(page, tenant, '<h1>hello</h1>', { url: `${BASE}/fixture?x=1` });
+  const [pv] = await waitForEvents(request, tenant, (e) => e.length >= 1);
+  for (const f of COMMON) expect(pv[f], f).toBeTruthy();
+  expect(pv).toMatchObject({ tenant, market: 'se', type: 'page_view', url: `${BASE}/fixture?x=1` });
+  expect(pv.document_width).toBe(String(await page.evaluate(() => innerWidth)));
+  expect(pv.deduplication_id).toMatch(/^[0-9a-f-]{36}$/);
+  await page.evaluate(() => (window as any).depict.flush());
+  expect(await stored(request, tenant)).toHaveLength(1);
+});
+
+test('the session id is the same across pages', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(page, tenant, '<a href="/fixture?page=2">next</a>');
+  await page.click('a');
+  const events = await waitForEvents(request, tenant, (e) => e.length >= 2);
+  expect(new Set(events.map((e) => e.session_id)).size).toBe(1);
+  expect(events[1].document_referrer).toBe(`${BASE}/fixture`);
+});
+
+test('track() sends an event with stringified numbers and the defaults from set()', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(page, tenant, '');
+  await page.evaluate(() => {
+    const d = (window as any).depict;
+    d.set({ user_id: 'u-7', ab_test_group: 'B' });
+    d.track('add_to_cart', { product_id: 'p1', entity_price: 199.5, variant_ids: 'a, b' });
+  });
+  const [e] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length > 0), 'add_to_cart');
+  expect(e).toMatchObject({ product_id: 'p1', entity_price: '199.5', variant_ids: ['a', 'b'], user_id: 'u-7', ab_test_group: 'B' });
+});
+
+test('bad calls warn once, throw nothing and send nothing', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await fixture(page, tenant, '');
+  await page.evaluate(() => {
+    const d = (window as any).depict;
+    d.track('nonsense');
+    d.track('click', { product_id: { nested: true } });
+    d.track('click', 'not an object');
+    d.purchase({ transaction_id: 'T1', currency: 'SEK', items: [] });
+    d.track('click', { product_id: 'ok-1' });
+    return d.flush();
+  });
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length > 0);
+  expect(ofType(events, 'click').map((e) => e.product_id)).toEqual(['ok-1']);
+  expect(errors).toEqual([]);
+  expect(warnings.filter((w) => w.startsWith('[depict]'))).toHaveLength(4);
+  expect(warnings.join('\n')).toContain('nonsense');
+});
+
+test('a missing tenant is one console error and nothing is sent', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() == 'error' && errors.push(m.text()));
+  await page.route(`${BASE}/nokey`, (r) =>
+    r.fulfill({
+      contentType: 'text/html',
+      body: `<script src="/depict.js" data-tenant="${tenant}" data-market="se" data-endpoint="/create-events"></script>`,
+    }),
+  );
+  await page.goto(`${BASE}/nokey`);
+  await page.evaluate(() => (window as any).depict.track('click', { product_id: 'x' }));
+  expect(errors).toEqual([expect.stringContaining('data-api-key')]);
+  expect(await stored(request, tenant)).toEqual([]);
+});
+
+test('calls made through the pre-load stub are replayed in order', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(page, tenant, '', {
+    head: `<script>window.depict = window.depict || { q: [] };
+'track set page purchase consent flush debug'.split(' ').forEach(function (m) { depict[m] = depict[m] || function () { depict.q.push([m, arguments]); }; });
+depict.set({ user_id: 'early' }); depict.track('add_to_cart', { product_id: 'p-early' });</script>`,
+  });
+  const events = await waitForEvents(request, tenant, (e) => e.length >= 2);
+  expect(events.every((e) => e.user_id == 'early')).toBe(true);
+  expect(ofType(events, 'add_to_cart')[0].product_id).toBe('p-early');
+});
+
+test('only window.depict is added to the page', async ({ page, browserName }, info) => {
+  test.skip(
+    browserName == 'firefox',
+    "Playwright's WebDriver BiDi driver (Firefox) adds its own global to the page, window.__pw_bidiInsertText, when its injected script runs",
+  );
+  await page.goto(`${BASE}/events`);
+  const before: string[] = await page.evaluate(() => Object.keys(window));
+  await fixture(page, tenantOf(info), '');
+  await page.waitForFunction(() => (window as any).depict?.loaded);
+  const after: string[] = await page.evaluate(() => Object.keys(window));
+  expect(after.filter((k) => !before.includes(k))).toEqual(['depict']);
+});
+
+test('events tracked offline arrive after a reload', async ({ page, context, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(page, tenant, '');
+  await waitForEvents(request, tenant, (e) => e.length == 1);
+  await context.setOffline(true);
+  await page.evaluate(() => {
+    for (let i = 0; i < 5; i++) (window as any).depict.track('click', { product_id: 'off-' + i });
+  });
+  // wait until all five are written to IndexedDB before leaving
+  await page.waitForFunction(async () => {
+    const db: IDBDatabase = await new Promise((ok) => (indexedDB.open('depict').onsuccess = (e: any) => ok(e.target.result)));
+    const n = await new Promise((ok) => (db.transaction('events').objectStore('events').count().onsuccess = (e: any) => ok(e.target.result)));
+    db.close();
+    return n == 5;
+  });
+  await page.close();
+  await context.setOffline(false);
+  const again = await context.newPage();
+  await fixture(again, tenant, '');
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 5);
+  expect(ofType(events, 'click').map((e) => e.product_id).sort()).toEqual(['off-0', 'off-1', 'off-2', 'off-3', 'off-4']);
+});
+
+test('a 503 is retried with the same deduplication_id, and stored once', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  // the first answer is lost after the events were stored; the second is a 503
+  await faults(request, tenant, { storeThenFail: true, status: 503, count: 2, retryAfter: 0 });
+  await fixture(page, tenant, '');
+  const events = await waitForEvents(request, tenant, (e) => e.length >= 1);
+  await expect.poll(async () => (await stats(request, tenant)).duplicates, { timeout: 10_000 }).toBeGreaterThan(0);
+  expect(events).toHaveLength(1);
+  const s = await stats(request, tenant);
+  expect(s.requests).toBeGreaterThanOrEqual(3);
+  expect(await stored(request, tenant)).toHaveLength(1);
+});
+
+test('a page closed right after track() still delivers', async ({ context, request }, info) => {
+  const tenant = tenantOf(info);
+  const page = await context.newPage();
+  await fixture(page, tenant, '', { attrs: 'data-batch-ms="60000"' });
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'last-words' }));
+  await page.close({ runBeforeUnload: true });
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1);
+  expect(ofType(events, 'add_to_cart')[0].product_id).toBe('last-words');
+});
+
+test('three tabs tracking at once deliver every event exactly once', async ({ context, request }, info) => {
+  const tenant = tenantOf(info);
+  const pages = await Promise.all([0, 1, 2].map(() => context.newPage()));
+  await Promise.all(pages.map((p) => fixture(p, tenant, '')));
+  await Promise.all(
+    pages.map((p, i) =>
+      p.evaluate(async (i) => {
+        for (let j = 0; j < 20; j++) {
+          (window as any).depict.track('click', { product_id: `tab${i}-${j}` });
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }, i),
+    ),
+  );
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length >= 60);
+  await Promise.all(pages.map((p) => p.evaluate(() => (window as any).depict.flush())));
+  const clicks = ofType(await stored(request, tenant), 'click');
+  expect(clicks).toHaveLength(60);
+  expect(new Set(clicks.map((e) => e.product_id)).size).toBe(60);
+  expect(ofType(events, 'page_view')).toHaveLength(3);
+});
+
+test('IndexedDB that throws: events are still delivered, from memory', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = () => {
+      throw new DOMException('blocked by the test', 'InvalidStateError');
+    };
+  });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await fixture(page, tenant, '');
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'mem' }));
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1);
+  expect(ofType(events, 'page_view')).toHaveLength(1);
+  expect(errors).toEqual([]);
+});
+
+test('IndexedDB whose open is rejected: events are still delivered', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = function () {
+      const req: any = {};
+      setTimeout(() => req.onerror?.({ target: req }));
+      Object.defineProperty(req, 'error', { value: new DOMException('no', 'UnknownError') });
+      return req;
+    };
+  });
+  await fixture(page, tenant, '');
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'rejected-open' }));
+  await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1);
+});
+
+test('a 422 for one event of a batch drops that event only', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(page, tenant, '', { attrs: 'data-batch-ms="300"' });
+  await waitForEvents(request, tenant, (e) => e.length == 1);
+  const ids: string[] = await page.evaluate(() => {
+    const d = (window as any).depict;
+    ['a', 'b', 'c'].forEach((p) => d.track('click', { product_id: p }));
+    return [];
+  });
+  expect(ids).toEqual([]);
+  // reject the event of product b by its dedup id, read from the queue
+  const rejectId: string = await page.evaluate(async () => {
+    const db: IDBDatabase = await new Promise((ok) => (indexedDB.open('depict').onsuccess = (e: any) => ok(e.target.result)));
+    const all: any[] = await new Promise((ok) => (db.transaction('events').objectStore('events').getAll().onsuccess = (e: any) => ok(e.target.result)));
+    db.close();
+    return all.find((r) => r.e.product_id == 'b').e.deduplication_id;
+  });
+  await faults(request, tenant, { reject: [rejectId] });
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 2);
+  expect(ofType(events, 'click').map((e) => e.product_id).sort()).toEqual(['a', 'c']);
+  await page.evaluate(() => (window as any).depict.flush());
+  expect(ofType(await stored(request, tenant), 'click')).toHaveLength(2);
+});

@@ -1,0 +1,49 @@
+import { defineConfig } from '@playwright/test';
+
+/** The collector the e2e tests talk to: its own port, so a running `npm start` is no bother. */
+export const PORT = Number(process.env.E2E_PORT || 8788);
+export const BASE = `http://localhost:${PORT}`;
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  fullyParallel: true,
+  workers: process.env.CI ? 2 : undefined,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  timeout: 30_000,
+  // One JSON report per run: scripts/test.mjs runs each project on its own (`--project=…`)
+  // and names the file with PLAYWRIGHT_JSON_OUTPUT_NAME, so each engine's counts stay apart.
+  reporter: [['list'], ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME || '.results/e2e.json' }]],
+  use: { baseURL: BASE },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+          // keep Chromium's own background lookups off the (closed) network
+          args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+        },
+      },
+    },
+    {
+      // Debian's stock Firefox ESR, driven over WebDriver BiDi (needs @playwright/test 1.64.x:
+      // 1.65 sends a BiDi command that ESR 153 does not know)
+      name: 'firefox',
+      use: {
+        browserName: 'firefox',
+        channel: 'moz-firefox',
+        launchOptions: { executablePath: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr' },
+      },
+    },
+  ],
+  webServer: {
+    command: `rm -rf .data/e2e && node dist/collector.js`,
+    url: `${BASE}/events`,
+    env: { PORT: String(PORT), DEPICT_DATA_DIR: '.data/e2e', QUIET: '1' },
+    reuseExistingServer: false,
+    timeout: 20_000,
+  },
+});

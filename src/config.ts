@@ -1,0 +1,69 @@
+/** Everything the snippet can be told, from its script tag or `window.depictConfig`. */
+export interface Config {
+  tenant: string;
+  market: string;
+  apiKey: string;
+  /** Where batches go. */
+  endpoint: string;
+  debug: boolean;
+  /** `pending`: memory only and nothing sent until `depict.consent(true)`. */
+  consent: string;
+  /** The auto-captured event types that are on. */
+  capture: string[];
+  /** Minutes without an event after which a new session starts. */
+  sessionMinutes: number;
+  /** Hours a clicked result id is remembered for a later add to cart or purchase. */
+  attributionHours: number;
+  /** Query parameters removed from every URL sent (lower case). */
+  stripParams: string[];
+  /** Browser privacy signals that stop the snippet: `gpc` (Global Privacy Control, the
+   * default) and `dnt` (Do Not Track); `none` honours neither. */
+  privacySignals: string[];
+  /** Milliseconds an event may wait for others to share its request. */
+  batchMs: number;
+}
+
+export const DEFAULTS = {
+  endpoint: 'https://api.depict.ai/create-events',
+  consent: 'granted',
+  capture: 'page_view click add_to_cart element_visible recommendations_inserted purchase',
+  sessionMinutes: 30,
+  attributionHours: 24,
+  stripParams: 'email mail token access_token id_token auth password pwd secret code phone tel',
+  privacySignals: 'gpc',
+  batchMs: 500,
+};
+
+/**
+ * Reads the config from the script tag's dataset (`data-api-key` is `apiKey`) with
+ * `window.depictConfig` (same names) laid over it: the object wins, so a tag manager or a
+ * test can override a tag that is hard-coded in a theme. Lists may be arrays or strings
+ * separated by spaces or commas. Returns the config, or the names of the missing settings.
+ */
+export function parseConfig(raw: Record<string, unknown>): Config | string[] {
+  const c: Record<string, unknown> = { ...DEFAULTS };
+  for (const k in raw) if (raw[k] != null) c[k] = raw[k];
+  const missing = ['tenant', 'market', 'apiKey'].filter((k) => !c[k]);
+  if (missing.length) return missing.map((k) => 'data-' + k.replace('K', '-k'));
+  for (const k of ['capture', 'stripParams', 'privacySignals'])
+    c[k] = ('' + c[k]).toLowerCase().split(/[\s,]+/);
+  for (const k of ['sessionMinutes', 'attributionHours', 'batchMs']) c[k] = +c[k]! >= 0 ? +c[k]! : (DEFAULTS as any)[k];
+  c.debug = c.debug != null && c.debug !== false && c.debug !== 'false';
+  return c as unknown as Config;
+}
+
+/** The URL a batch is POSTed to: the key goes in the query, since sendBeacon sets no headers. */
+export const sendUrl = (c: Config) =>
+  c.endpoint + (c.endpoint.includes('?') ? '&' : '?') + 'api_key=' + encodeURIComponent(c.apiKey);
+
+/** A URL without the query parameters listed in `strip` (fragments kept). */
+export function stripUrl(url: string, strip: string[]): string {
+  try {
+    const u = new URL(url, location.href);
+    const before = u.search;
+    [...u.searchParams.keys()].forEach((k) => strip.includes(k.toLowerCase()) && u.searchParams.delete(k));
+    return u.search == before ? url : u.href;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,73 @@
+import { KIND, type DepictEvent } from './schema';
+
+export type Fields = Partial<DepictEvent>;
+
+/** Longest value the snippet sends in one field (as JSON); longer ones are refused, not cut. */
+export const MAX_VALUE = 2048;
+
+/**
+ * Turns what a page gave (attribute strings, or `track()` values) into event fields, the
+ * way a shop developer would expect: finite numbers become strings (the API does not
+ * coerce), a comma list becomes `variant_ids` (numbers in it strings), a JSON string
+ * becomes `entity_identifiers`; null, undefined and '' mean "not set". It does not judge
+ * the types: the schema's `problems` does, on the whole event. Returns the fields, the
+ * names of values over MAX_VALUE (left out), and the unknown names (left out), or
+ * `undefined` when the input is not an object.
+ */
+export function clean(input: unknown): [Fields, string[], string[]] | undefined {
+  const out: Record<string, unknown> = {};
+  const long: string[] = [];
+  const unknown: string[] = [];
+  const str = (x: unknown) => (typeof x == 'number' && isFinite(x) ? '' + x : x);
+  if (input != null && (typeof input != 'object' || Array.isArray(input))) return;
+  for (const name of Object.keys(input || {})) {
+    let v = (input as Record<string, unknown>)[name];
+    const kind = KIND[name];
+    // the snippet owns tenant, market, type (kinds 1, 2) and deduplication_id
+    if (kind == null || kind == 1 || kind == 2 || name == 'deduplication_id') unknown.push(name);
+    else if (v != null && v !== '') {
+      if (kind == 3 && typeof v == 'string') v = v.split(',').map((s) => s.trim());
+      if (kind == 4 && typeof v == 'string')
+        try {
+          v = JSON.parse(v);
+        } catch {}
+      v = Array.isArray(v) ? v.map(str) : str(v);
+      if (JSON.stringify(v).length > MAX_VALUE) long.push(name);
+      else out[name] = v;
+    }
+  }
+  return [out, long, unknown];
+}
+
+/** What marks a product element: a product id or one of Depict's result ids, new or legacy. */
+export const PRODUCT = 'depict-product-id recommendation-id search-result-id product-listing-result-id'
+  .split(' ')
+  .map((a, i) => (i ? `[data-depict-${a}],[data-${a}]` : `[data-${a}]`))
+  .join();
+
+/** Fields that describe one product: a product element's ancestors (and the page's meta
+ * tags) may describe another product, so these are not inherited across a product element. */
+const PRODUCT_FIELDS = ['product_id', 'variant_ids', 'entity_identifiers', 'entity_price'];
+
+/**
+ * The raw fields of an element: its own `data-depict-*` attributes (and Depict's legacy
+ * `data-recommendation-id` & co.), then its ancestors', nearest first, then the page's
+ * `<meta name="depict-*">` tags, as if on the root. Values are strings; pass them to `clean`.
+ */
+export function fieldsOf(el: Element | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  let inProduct = false;
+  const add = (name: string | undefined, value: string) => {
+    name = name && name.replace(/-/g, '_');
+    if (name && !(name in out) && !(inProduct && PRODUCT_FIELDS.includes(name))) out[name] = value;
+  };
+  for (; el; el = el.parentElement) {
+    for (const a of el.attributes)
+      add(/^data-(?:depict-(.+)|((?:recommendation|search-result|product-listing-result)-id)$)/.exec(a.name)?.slice(1).join(''), a.value);
+    inProduct ||= el.matches(PRODUCT);
+  }
+  document.querySelectorAll<HTMLMetaElement>('meta[name^="depict-"]').forEach((m) => add(m.name.slice(7), m.content));
+  // `data-depict-event` names an action, not a field
+  delete out.event;
+  return out;
+}

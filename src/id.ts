@@ -1,0 +1,5 @@
+/** A random id for an event: a v4 UUID, or 32 random hex digits where `crypto.randomUUID`
+ * is missing (it needs a secure context, and Safari < 15.4 lacks it). */
+export const uuid = (): string =>
+  crypto.randomUUID?.() ||
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('');

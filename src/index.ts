@@ -1,0 +1,42 @@
+/**
+ * The snippet's entry: reads the config from its own script tag and `window.depictConfig`,
+ * starts the tracker and installs `window.depict` — the only global it adds — replaying the
+ * calls the pre-load stub queued, in order.
+ */
+import { parseConfig } from './config';
+import { start, type Depict } from './tracker';
+
+type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded?: true };
+
+(() => {
+  try {
+    const w = window as unknown as { depict?: Stub; depictConfig?: Record<string, unknown> };
+    const stub: Stub = w.depict || {};
+    if (stub.loaded) return; // the snippet is on the page twice
+    const tag = document.currentScript as HTMLScriptElement | null;
+    const cfg = parseConfig({ ...tag?.dataset, ...w.depictConfig });
+    const queued = stub.q || [];
+    // a safe API: a bad call warns, it never throws into the page
+    const install = (api: Depict) => {
+      for (const m of Object.keys(api) as (keyof Depict)[])
+        (stub as Record<string, unknown>)[m] = (...a: unknown[]) => {
+          try {
+            return (api[m] as (...a: unknown[]) => unknown)(...a);
+          } catch (e) {
+            console.error('[depict] internal error in depict.' + m, e);
+          }
+        };
+      stub.loaded = true;
+      delete stub.q;
+      w.depict = stub;
+      for (const [m, args] of queued) (stub[m] as ((...a: unknown[]) => void) | undefined)?.(...Array.from(args));
+    };
+    if (Array.isArray(cfg)) {
+      console.error(`[depict] not started: the script tag needs ${cfg.join(', ')}. Nothing is sent.`);
+      const noop = () => Promise.resolve();
+      install({ track: noop, set: noop, page: noop, purchase: noop, flush: noop, consent: noop, debug: noop } as never);
+    } else start(cfg, install);
+  } catch (e) {
+    console.error('[depict] not started', e);
+  }
+})();

@@ -1,0 +1,21 @@
+/** Console output, all of it prefixed, so a shop developer can filter on `[depict]`. */
+let on = false;
+
+export const setDebug = (v: boolean) => (on = v);
+export const debugOn = () => on;
+
+/** A problem the shop should fix: always shown, once per distinct message. */
+const said = new Set<string>();
+export function warn(msg: string, detail?: unknown): void {
+  if (said.has(msg)) return;
+  said.add(msg);
+  console.warn('[depict] ' + msg, ...(detail === undefined ? [] : [detail]));
+}
+
+/** Debug mode only: one collapsed group with its details. */
+export function debug(title: string, detail?: unknown): void {
+  if (!on) return;
+  console.groupCollapsed('[depict] ' + title);
+  if (detail !== undefined) console.log(detail);
+  console.groupEnd();
+}

@@ -1,0 +1,104 @@
+import { createStore, delMany, entries, set, setMany, type UseStore } from 'idb-keyval';
+import type { DepictEvent } from './schema';
+
+/** A queued event and when it was queued. */
+export interface Rec {
+  e: DepictEvent;
+  t: number;
+}
+
+export interface Queue {
+  /** Writes an event ahead of any send: to memory at once, to IndexedDB as soon as it can. */
+  add(e: DepictEvent): void;
+  /** What may be sent now, oldest first: every tab's events from IndexedDB (or this tab's,
+   * from memory, where IndexedDB fails), less those being sent. */
+  take(): Promise<Rec[]>;
+  /** This tab's undelivered events that are not being sent, for a send at unload. */
+  pending(): Rec[];
+  /** After a send: forget delivered (or rejected) events; let the others be taken again. */
+  settle(recs: Rec[], gone: boolean): void;
+  /** Consent given: write what memory holds to IndexedDB. Refused: delete everything. */
+  persist(on: boolean): void;
+}
+
+/**
+ * The event queue, shared by the site's tabs through IndexedDB (a database of the
+ * snippet's own, `depict`, store `events`, keyed by deduplication_id), bounded by count
+ * and bytes: the oldest events go first, with a warning. Where IndexedDB fails — missing,
+ * a rejected open, WebKit's "connection lost", a full quota — it reopens once, then keeps
+ * the queue in memory for the rest of the page.
+ */
+export function createQueue(
+  persisting: boolean,
+  warn: (msg: string, e?: unknown) => void,
+  max = 1000,
+  maxBytes = 1 << 20,
+): Queue {
+  const mem = new Map<string, Rec>();
+  const flying = new Set<string>();
+  // undefined: not opened yet; null: IndexedDB is unusable on this page
+  let store: UseStore | null | undefined;
+  const id = (r: Rec) => r.e.deduplication_id!;
+  const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)) && flying.add(id(r)));
+
+  /** Runs an IndexedDB operation, reopening the database once on failure. */
+  async function db<T>(op: (s: UseStore) => Promise<T>): Promise<T | void> {
+    for (const again of [0, 1])
+      try {
+        if (store === null || !persisting) return;
+        if (again || !store) store = createStore('depict', 'events');
+        return await op(store);
+      } catch (e) {
+        if (again) warn('IndexedDB failed; events are kept in memory', e), (store = null);
+      }
+  }
+
+  return {
+    add(e) {
+      const r = { e, t: Date.now() };
+      mem.set(id(r), r);
+      if (mem.size > max) mem.delete(mem.keys().next().value!);
+      db((s) => set(id(r), r, s));
+    },
+
+    async take() {
+      const stored = (await db(entries)) as [string, Rec][] | void;
+      const all = stored?.map((kv) => kv[1]) || [...mem.values()];
+      // gone from the store some time after it was written: another tab delivered it
+      if (stored) for (const [k, r] of mem) if (r.t < Date.now() - 5e3 && !stored.some((kv) => kv[0] == k)) mem.delete(k);
+      all.sort((a, b) => b.t - a.t);
+      let bytes = 0;
+      const over = all.filter((r, i) => i >= max || (bytes += JSON.stringify(r.e).length) > maxBytes);
+      if (over.length) {
+        warn(`the queue is full: dropped the ${over.length} oldest events`);
+        this.settle(over, true);
+      }
+      return free(all.filter((r) => !over.includes(r)).reverse());
+    },
+
+    pending: () => free([...mem.values()]),
+
+    settle(recs, gone) {
+      const ids = recs.map(id);
+      for (const k of ids) {
+        flying.delete(k);
+        if (gone) mem.delete(k);
+      }
+      if (gone) db((s) => delMany(ids, s));
+    },
+
+    persist(on) {
+      persisting = on;
+      if (on) db((s) => setMany([...mem].map(([k, r]) => [k, r]), s));
+      else {
+        mem.clear();
+        // the open connection would block the deletion until the page closes
+        store?.('readonly', async (os) => os.transaction.db.close()).catch(() => {});
+        store = undefined;
+        try {
+          indexedDB.deleteDatabase('depict');
+        } catch {}
+      }
+    },
+  };
+}

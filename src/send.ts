@@ -1,0 +1,68 @@
+import type { DepictEvent } from './schema';
+
+/** What is left of the 64 KiB that all of a page's in-flight keepalive requests may hold
+ * together (fetch spec; over it, fetch rejects). Sentry keeps to 60,000 bytes as well. */
+export const QUOTA = 6e4;
+
+let inflight = 0;
+
+/**
+ * What became of a batch: `ok` delivered (2xx); `retry` after the delay the server asked
+ * for, or -1 for "back off" (network error, 408, 429, 5xx); `rejected` the indices a 422
+ * named (the rest may be sent again); `fatal` any other answer (the batch is dropped).
+ */
+export type Outcome = { ok: 1 } | { retry: number } | { rejected: number[]; detail: unknown } | { fatal: string };
+
+/** Splits events into batches of at most 50 events and a quarter of the keepalive quota,
+ * so that several batches can be in flight at once. */
+export function batches<T extends { e: DepictEvent }>(recs: T[]): T[][] {
+  const out: T[][] = [];
+  let size = QUOTA;
+  for (const r of recs) {
+    const n = JSON.stringify(r.e).length + 1;
+    if ((size += n) > QUOTA / 4 || out[0].length > 49) out.unshift([]), (size = n);
+    out[0].push(r);
+  }
+  return out.reverse();
+}
+
+/** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), -1 without one. */
+export function retryAfter(h: string | null, now = Date.now()): number {
+  const ms = h ? (isNaN(+h) ? Date.parse(h) - now : +h * 1e3) : -1;
+  return ms >= 0 ? Math.min(ms, 6e5) : -1;
+}
+
+/**
+ * POSTs one batch as `application/json` (the API is FastAPI, which parses nothing else).
+ * A keepalive fetch while the batch fits the page's keepalive quota, so that it outlives
+ * the page; a plain fetch otherwise; `sendBeacon` only where fetch itself is broken.
+ * Credentials are omitted: the snippet sets no cookies and needs none.
+ */
+export async function post(url: string, events: DepictEvent[]): Promise<Outcome> {
+  const body = JSON.stringify(events);
+  const keepalive = inflight + body.length <= QUOTA;
+  let res: Response;
+  if (keepalive) inflight += body.length;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      body,
+      keepalive,
+      credentials: 'omit',
+      headers: { 'content-type': 'application/json' },
+    });
+  } catch (e) {
+    // a TypeError is the network's answer (offline, refused, CORS, over the quota)
+    return !(e instanceof TypeError) && navigator.sendBeacon(url, new Blob([body], { type: 'application/json' }))
+      ? { ok: 1 }
+      : { retry: -1 };
+  } finally {
+    if (keepalive) inflight -= body.length;
+  }
+  const s = res.status;
+  if (s < 300) return { ok: 1 };
+  if (s == 408 || s == 429 || s > 499) return { retry: retryAfter(res.headers.get('retry-after')) };
+  const detail = await res.json().catch(() => 0);
+  const rejected = events.map((_, i) => i).filter((i) => detail?.detail?.some?.((d: { loc: unknown[] }) => d.loc?.[1] === i));
+  return s == 422 && rejected.length ? { rejected, detail } : { fatal: `the API answered ${s} ${JSON.stringify(detail)}` };
+}

@@ -1,0 +1,244 @@
+import { attribute, remember } from './attribution';
+import { watchClicks } from './capture/clicks';
+import { watchDom } from './capture/dom';
+import { watchNavigation } from './capture/navigation';
+import { createVisibility } from './capture/visibility';
+import { sendUrl, stripUrl, type Config } from './config';
+import { clean, fieldsOf, type Fields } from './fields';
+import { uuid } from './id';
+import { debug, setDebug, warn } from './log';
+import { purchaseEvents } from './purchase';
+import { createQueue, type Rec } from './queue';
+import { EVENT_TYPES, problems, type DepictEvent, type EventType } from './schema';
+import { batches, post, type Outcome } from './send';
+import { sessionId } from './session';
+import { clearStorage, persistStorage } from './storage';
+
+/** `window.depict`: every method is safe to call with anything and never throws. */
+export interface Depict {
+  /** Sends an event of `type` with `fields` (the common fields are added). */
+  track(type: EventType, fields?: Fields): void;
+  /** Fields merged into every later event, e.g. `{user_id}`; a null value unsets one. */
+  set(fields: Fields): void;
+  /** A page view, for pages whose navigation the snippet cannot see. */
+  page(fields?: Fields): void;
+  /** One `purchase` per line item, counted once however often the page is shown. */
+  purchase(order: unknown): void;
+  /** Sends what is queued now, even during a back-off; resolves when this attempt is over. */
+  flush(): Promise<void>;
+  /** `true`: store and send. `false`: forget everything stored and send nothing more. */
+  consent(granted: boolean): void;
+  /** Logs every event and every send to the console. */
+  debug(on?: boolean): void;
+}
+
+/**
+ * Starts the snippet with a valid config: calls `before` with the API (to replay what the
+ * pre-load stub queued), installs the listeners of every capture that is on, sends the
+ * first page view and what earlier pages left queued, and returns the API.
+ */
+export function start(cfg: Config, before: (api: Depict) => void): Depict {
+  setDebug(cfg.debug);
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean; locks?: LockManager };
+  const signal =
+    (cfg.privacySignals.includes('gpc') && nav.globalPrivacyControl) ||
+    (cfg.privacySignals.includes('dnt') && nav.doNotTrack == '1');
+  let consent = signal ? 'denied' : cfg.consent;
+  if (signal) debug('a browser privacy signal is on: nothing is tracked until depict.consent(true)');
+  persistStorage(consent == 'granted');
+  const q = createQueue(consent == 'granted', warn);
+  const url = sendUrl(cfg);
+  const on = (t: string) => cfg.capture.includes(t);
+  let defaults: Fields = {};
+  let referrer = document.referrer;
+  let attempt = 0;
+  let blockedUntil = 0;
+  let due = Infinity;
+  let timer: ReturnType<typeof setTimeout>;
+  let sending: Promise<void> | undefined;
+
+  /**
+   * Builds, checks and queues an event. `call` names a page's API call: a problem there
+   * means the event is not sent. Without it (auto-capture) bad attribute values are left
+   * out, and the event is sent without them.
+   */
+  function emit(type: string, raw: unknown, call?: string, dedup?: string) {
+    const c = clean(raw);
+    if (!c) return warn(`${call} not sent: fields must be an object`, raw);
+    let [fields, long, unknown] = c;
+    if (unknown.length && call) warn(`${call}: unknown fields left out: ${unknown}`);
+    if (consent == 'denied') return;
+    if (type == 'click') remember(fields, cfg.attributionHours);
+    if (type == 'add_to_cart' || type == 'purchase') fields = attribute(fields, cfg.attributionHours);
+    const e = {
+      tenant: cfg.tenant,
+      market: cfg.market,
+      type,
+      deduplication_id: dedup || uuid(),
+      url: location.href,
+      document_referrer: referrer || null,
+      document_width: '' + innerWidth,
+      session_id: sessionId(cfg.sessionMinutes),
+      ...defaults,
+      ...fields,
+    } as DepictEvent & Record<string, unknown>;
+    for (const k of ['url', 'document_referrer', 'page_url'] as const) e[k] &&= stripUrl(e[k]!, cfg.stripParams);
+    const bad = [...long, ...problems([e]).map((p) => p[1][2])];
+    if (bad.length) {
+      warn(`${call || type}${call ? ' not sent' : ''}: invalid ${bad}`, raw);
+      if (call || bad.includes('type')) return;
+      for (const k of bad) delete e[k];
+    }
+    debug(type + ' queued', e);
+    q.add(e);
+    schedule(cfg.batchMs);
+  }
+
+  function schedule(ms: number) {
+    const at = Math.max(Date.now() + ms, blockedUntil);
+    if (at < due) {
+      clearTimeout(timer);
+      due = at;
+      timer = setTimeout(() => {
+        due = Infinity;
+        flush();
+      }, at - Date.now());
+    }
+  }
+
+  /** Deals with a send's outcome; false when sending should pause (a retry is scheduled). */
+  function settle(recs: Rec[], out: Outcome): boolean {
+    const events = recs.map((r) => r.e);
+    if ('ok' in out) {
+      attempt = 0;
+      debug(`sent ${recs.length} events`, events);
+    } else if ('rejected' in out) {
+      const keep = recs.filter((_, i) => !out.rejected.includes(i));
+      warn(`the API rejected ${recs.length - keep.length} events; they are dropped`, out.detail);
+      q.settle(keep, false);
+      recs = recs.filter((r) => !keep.includes(r));
+    } else if ('fatal' in out) console.error(`[depict] ${out.fatal}: dropped ${recs.length} events`, events);
+    else {
+      const wait = out.retry >= 0 ? out.retry : Math.min(6e4, 1e3 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      attempt++;
+      blockedUntil = Date.now() + wait;
+      q.settle(recs, false);
+      debug(`send failed, retry in ${wait | 0} ms`, events);
+      schedule(0);
+      return false;
+    }
+    q.settle(recs, true);
+    return true;
+  }
+
+  const send = (b: Rec[]) => post(url, b.map((r) => r.e)).then((out) => settle(b, out));
+
+  /** Sends until the queue is empty or a retry is due. One tab at a time sends the shared
+   * queue (a Web Lock; without Web Locks, tabs may both send and the API dedups); a tab
+   * that finds the lock taken looks again a little later. */
+  async function loop() {
+    for (;;) {
+      if (consent != 'granted' || nav.onLine === false) return;
+      const all = batches(await q.take());
+      if (!all.length) return;
+      for (let i = 0; i < all.length; i++) if (!(await send(all[i]))) return q.settle(all.slice(i + 1).flat(), false);
+    }
+  }
+
+  function flush(): Promise<void> {
+    return (sending ||= (async () => {
+      try {
+        await (nav.locks
+          ? nav.locks.request('depict', { ifAvailable: true }, (l) => (l ? loop() : schedule(1e3)))
+          : loop());
+      } catch (e) {
+        warn('send failed', e);
+      }
+      sending = undefined;
+    })());
+  }
+
+  /** The page is being hidden, maybe for good: send this tab's undelivered events now,
+   * with keepalive, without waiting for IndexedDB (the page may not live that long). */
+  const hide = () => consent == 'granted' && batches(q.pending()).forEach(send);
+
+  /** An auto-captured event: `base`, then the element's fields, then `over`. */
+  const auto = (type: string, el: Element | null, base?: Fields, over?: Fields) =>
+    emit(type, { ...base, ...fieldsOf(el), ...over });
+
+  const vis = createVisibility((el) => auto('element_visible', el));
+  let widgets = new WeakSet<Element>();
+  const purchases = new WeakSet<Element>();
+  let rescan = () => {};
+
+  /** A page view: sent when auto-captured page views are on or when `fields` come from
+   * `depict.page()`; either way each element may be seen (and each widget inserted) again. */
+  function pageView(fields?: Fields) {
+    if (fields || on('page_view')) auto('page_view', null, {}, fields);
+    vis.reset();
+    widgets = new WeakSet();
+    setTimeout(() => rescan());
+  }
+
+  const api: Depict = {
+    track(type, fields) {
+      if (EVENT_TYPES.includes(type)) emit(type, fields, `track('${type}')`);
+      else warn(`track() not sent: unknown type ${JSON.stringify(type)}; the types are ${EVENT_TYPES}`);
+    },
+    set(fields) {
+      const c = clean(fields);
+      if (!c || c[1].length || c[2].length) return warn('set() ignored: invalid or unknown fields', fields);
+      for (const k in fields) if (fields[k as keyof Fields] == null) delete defaults[k as keyof Fields];
+      defaults = { ...defaults, ...c[0] };
+    },
+    page: (fields) => (clean(fields) ? pageView(fields || {}) : warn('page() not sent: fields must be an object')),
+    purchase(order) {
+      const lines = purchaseEvents(cfg.tenant, order);
+      if (typeof lines == 'string') warn('purchase() not sent: ' + lines, order);
+      else lines.forEach(([f, id]) => emit('purchase', f, 'purchase()', id));
+    },
+    flush: () => (consent == 'granted' ? ((blockedUntil = 0), flush()) : Promise.resolve()),
+    consent(granted) {
+      if (granted && consent != 'granted') schedule(0);
+      if (!granted) clearStorage();
+      consent = granted ? 'granted' : 'denied';
+      persistStorage(granted);
+      q.persist(granted);
+    },
+    debug: (v = true) => void setDebug(v),
+  };
+
+  before(api);
+  addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hide());
+  addEventListener('pagehide', hide);
+  addEventListener('online', () => api.flush());
+
+  watchNavigation((previous) => {
+    referrer = previous;
+    pageView();
+  });
+  watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
+  pageView();
+  rescan = watchDom({
+    product: (el) => on('element_visible') && vis.observe(el),
+    removed: (el) => vis.release(el),
+    widget(el) {
+      if (on('recommendations_inserted') && !widgets.has(el)) {
+        widgets.add(el);
+        auto('recommendations_inserted', el);
+      }
+    },
+    purchase(el) {
+      if (on('purchase') && !purchases.has(el)) {
+        purchases.add(el);
+        try {
+          api.purchase(JSON.parse(el.textContent!));
+        } catch {
+          warn('a data-depict-purchase block is not valid JSON', el);
+        }
+      }
+    },
+  });
+  schedule(cfg.batchMs);
+  return api;
+}
