@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { BASE, fixture, ofType, stored, tenantOf, useTenant, waitForEvents } from './helpers';
+import { BASE, fixture, ofType, ready, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 test('a recommended card, then add to cart on its product page: attributed to the recommendation', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
@@ -8,7 +8,9 @@ test('a recommended card, then add to cart on its product page: attributed to th
   const card = page.getByTestId('recs-home').getByTestId('product-card').nth(1);
   const recId = await card.getAttribute('data-recommendation-id');
   const pid = await card.getAttribute('data-depict-product-id');
+  await ready(page);
   await card.getByTestId('card-link').click();
+  await ready(page);
   await page.getByTestId('add-to-cart').click();
   const [atc] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1), 'add_to_cart');
   expect(atc).toMatchObject({ product_id: pid, recommendation_id: recId, attribution_id: 'recommendation' });
@@ -20,8 +22,9 @@ test('the same through a new tab opened with a middle click', async ({ page, con
   await page.goto('/');
   const card = page.getByTestId('recs-home').getByTestId('product-card').nth(2);
   const recId = await card.getAttribute('data-recommendation-id');
+  await ready(page);
   const [tab] = await Promise.all([context.waitForEvent('page'), card.getByTestId('card-link').click({ button: 'middle' })]);
-  await tab.waitForLoadState();
+  await ready(tab);
   await tab.getByTestId('add-to-cart').click();
   const [atc] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1), 'add_to_cart');
   expect(atc).toMatchObject({ recommendation_id: recId, attribution_id: 'recommendation', url: expect.stringContaining('product.html') });
@@ -34,7 +37,9 @@ test('a search result leads to a purchase; a reloaded confirmation adds no purch
   const hit = page.getByTestId('search-results').getByTestId('product-card').first();
   const srId = await hit.getAttribute('data-depict-search-result-id');
   const pid = await hit.getAttribute('data-depict-product-id');
+  await ready(page);
   await hit.getByTestId('card-link').click();
+  await ready(page);
   await page.getByTestId('add-to-cart').click();
   await page.goto('/cart.html');
   await page.getByTestId('checkout').click();
@@ -84,6 +89,7 @@ test('a remembered click expires after the attribution window', async ({ page, r
   await page.clock.install({ time: new Date('2026-11-01T10:00:00Z') });
   await fixture(page, tenant, `<article data-depict-product-id="p9" data-depict-product-listing-result-id="plr-9"><a href="#x">p9</a></article>
     <button id="atc" data-depict-event="add_to_cart" data-depict-product-id="p9">add</button>`, { attrs: 'data-attribution-hours="1"' });
+  await ready(page);
   await page.click('a');
   await page.click('#atc');
   await page.clock.setSystemTime(new Date('2026-11-01T11:00:01Z'));
@@ -98,8 +104,9 @@ test('a remembered click expires after the attribution window', async ({ page, r
 test('with consent pending nothing is remembered in storage, and nothing is sent', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await fixture(page, tenant, `<article data-depict-product-id="p1" data-depict-recommendation-id="r1"><a href="#a">p1</a></article>`, {
-    attrs: 'data-consent="pending"',
+    attrs: 'data-consent="pending" data-capture="page_view click add_to_cart"',
   });
+  await ready(page);
   await page.click('a');
   await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'p1' }));
   const storage = await page.evaluate(async () => ({

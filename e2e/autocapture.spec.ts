@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { BASE, fixture, ofType, stored, tenantOf, useTenant, waitForEvents } from './helpers';
+import { BASE, fixture, ofType, ready, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 /** Flushes and returns what the collector holds for the tenant. */
 async function settled(page: import('@playwright/test').Page, request: import('@playwright/test').APIRequestContext, tenant: string) {
@@ -46,9 +46,15 @@ test.describe('page views', () => {
     expect(all.map((e) => e.url)).toEqual([`${BASE}/fixture`, `${BASE}/fixture?q=1`]);
   });
 
-  test('a page restored from the back/forward cache is a new page view', async ({ page, request }, info) => {
+  test('a page restored from the back/forward cache is a new page view', async ({ page, request, browserName }, info) => {
+    test.skip(
+      browserName == 'firefox',
+      "Playwright over WebDriver BiDi misses Firefox's back/forward-cache restores: Firefox restores the page (pageshow " +
+        'persisted, the snippet sends its second page view) but page.goBack() never resolves, even with waitUntil commit',
+    );
     const tenant = tenantOf(info);
     await fixture(page, tenant, '<a href="/events">away</a>');
+    await ready(page);
     await waitForEvents(request, tenant, (e) => e.length == 1);
     await page.click('a');
     await page.goBack();
@@ -66,6 +72,7 @@ test.describe('clicks and add to cart', () => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'click' });
     await page.goto('/category.html');
+    await ready(page);
     const card = page.getByTestId('product-card').nth(2);
     const id = await card.getAttribute('data-depict-product-id');
     await card.locator('h3, .card-title, a').first().click({ modifiers: ['ControlOrMeta'] }); // a new tab: the page stays
@@ -91,6 +98,7 @@ test.describe('clicks and add to cart', () => {
        </div>`,
       { attrs: 'data-capture="click"' },
     );
+    await ready(page);
     await page.click('#outside');
     await page.click('#inner', { button: 'middle' });
     const [click] = ofType(await waitForEvents(request, tenant, (e) => e.length == 1), 'click');
@@ -108,6 +116,7 @@ test.describe('clicks and add to cart', () => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'add_to_cart' });
     await page.goto('/product.html?id=p-1002');
+    await ready(page);
     await page.getByTestId('variant-select').selectOption({ index: 1 });
     await page.getByTestId('add-to-cart').click();
     const [atc] = ofType(await waitForEvents(request, tenant, (e) => e.length == 1), 'add_to_cart');
@@ -119,6 +128,7 @@ test.describe('clicks and add to cart', () => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'add_to_cart' });
     await page.goto('/');
+    await ready(page);
     const card = page.getByTestId('recs-home').getByTestId('product-card').first();
     await card.locator('.depict-add-to-cart').click();
     const [atc] = ofType(await waitForEvents(request, tenant, (e) => e.length == 1), 'add_to_cart');
@@ -136,10 +146,12 @@ test.describe('clicks and add to cart', () => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'page_view' });
     await page.goto('/category.html');
+    await ready(page);
     await page.getByTestId('card-add-to-cart').first().click();
     await page.getByTestId('product-card').first().click({ modifiers: ['ControlOrMeta'] });
-    await waitForEvents(request, tenant, (e) => e.length == 1);
-    expect((await settled(page, request, tenant)).map((e) => e.type)).toEqual(['page_view']);
+    await waitForEvents(request, tenant, (e) => e.length >= 1);
+    // (the ctrl-click may open the product in a new tab: its page view counts, nothing else)
+    expect(new Set((await settled(page, request, tenant)).map((e) => e.type))).toEqual(new Set(['page_view']));
   });
 });
 
@@ -233,6 +245,7 @@ test('on the demo shop every annotated interaction yields exactly the contract e
   const pid = await rec.getAttribute('data-depict-product-id');
   await rec.getByTestId('card-link').click();
   await expect(page).toHaveURL(/product\.html/);
+  await ready(page);
   await page.getByTestId('add-to-cart').click();
   const events = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1);
   const types = events.map((e) => e.type);

@@ -66,7 +66,8 @@ export async function useTenant(page: Page, tenant: string, extra: object = {}):
 
 /**
  * Serves `body` as a page at `url` (by default on the collector's own origin), with the
- * snippet's script tag. The page comes from the test; the snippet, the browser and the
+ * snippet's script tag (`attrs` come first, so they win over the defaults: the first of two
+ * equal attributes counts). The page comes from the test; the snippet, the browser and the
  * collector are real.
  */
 export async function fixture(
@@ -79,10 +80,37 @@ export async function fixture(
     route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><html><head><meta charset="utf-8">${head}
-<script async src="${BASE}/depict.js" data-tenant="${tenant}" data-market="se" data-api-key="k"
-  data-endpoint="${BASE}/create-events" data-batch-ms="50" ${attrs}></script></head>
+<script async src="${BASE}/depict.js" ${attrs} data-tenant="${tenant}" data-market="se" data-api-key="k"
+  data-endpoint="${BASE}/create-events" data-batch-ms="50"></script></head>
 <body>${body}</body></html>`,
     }),
   );
   await page.goto(url);
+}
+
+/** Waits until the snippet has started on the page: clicks before that are not seen (it
+ * loads `async`, as shops embed it). */
+export async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as any).depict?.loaded);
+}
+
+/** Waits until the snippet's IndexedDB queue holds `n` events, and returns them. */
+export async function queued(page: Page, n: number): Promise<Stored[]> {
+  const read = () =>
+    page.evaluate(async () => {
+      const db: IDBDatabase = await new Promise((ok, ko) => {
+        const r = indexedDB.open('depict');
+        r.onsuccess = () => ok(r.result);
+        r.onerror = ko;
+      });
+      const names = Array.from(db.objectStoreNames);
+      const all: any[] = names.length
+        ? await new Promise((ok) => (db.transaction('events').objectStore('events').getAll().onsuccess = (e: any) => ok(e.target.result)))
+        : [];
+      db.close();
+      return all.map((r) => r.e);
+    });
+  let events: Stored[] = [];
+  await expect.poll(async () => (events = await read()).length).toBe(n);
+  return events;
 }

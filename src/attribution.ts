@@ -9,9 +9,13 @@ export const MAX_PRODUCTS = 50;
 
 type Memory = Record<string, [number, Fields]>;
 
+/** The remembered clicks; entries of any other shape (another script's, an older
+ * version's) are left out. */
 const load = (): Memory => {
   try {
-    return JSON.parse(read('depict_attr') || '{}') || {};
+    const m = JSON.parse(read('depict_attr')!);
+    for (const k in m) if (!(Array.isArray(m[k]) && m[k][0] > 0 && m[k][1])) delete m[k];
+    return m && typeof m == 'object' ? m : {};
   } catch {
     return {};
   }

@@ -46,9 +46,10 @@ export function parseConfig(raw: Record<string, unknown>): Config | string[] {
   const missing = ['tenant', 'market', 'apiKey'].filter((k) => !c[k]);
   if (missing.length) return missing.map((k) => 'data-' + k.replace('K', '-k'));
   for (const k of ['capture', 'stripParams', 'privacySignals'])
-    c[k] = ('' + c[k]).toLowerCase().split(/[\s,]+/);
-  for (const k of ['sessionMinutes', 'attributionHours', 'batchMs']) c[k] = +c[k]! >= 0 ? +c[k]! : (DEFAULTS as any)[k];
-  c.debug = c.debug != null && c.debug !== false && c.debug !== 'false';
+    c[k] = ('' + c[k]).toLowerCase().split(/[\s,]+/).filter(Boolean);
+  for (const k of ['sessionMinutes', 'attributionHours', 'batchMs'] as const)
+    c[k] = c[k] !== '' && +c[k]! >= 0 ? +c[k]! : DEFAULTS[k];
+  c.debug = c.debug != null && !/^(false|0)$/.test('' + c.debug);
   return c as unknown as Config;
 }
 
@@ -56,13 +57,20 @@ export function parseConfig(raw: Record<string, unknown>): Config | string[] {
 export const sendUrl = (c: Config) =>
   c.endpoint + (c.endpoint.includes('?') ? '&' : '?') + 'api_key=' + encodeURIComponent(c.apiKey);
 
-/** A URL without the query parameters listed in `strip` (fragments kept). */
+/** A URL without the parameters listed in `strip`, in its query and in a fragment made of
+ * parameters (OAuth's implicit flow puts `access_token` there). */
 export function stripUrl(url: string, strip: string[]): string {
   try {
     const u = new URL(url, location.href);
-    const before = u.search;
-    [...u.searchParams.keys()].forEach((k) => strip.includes(k.toLowerCase()) && u.searchParams.delete(k));
-    return u.search == before ? url : u.href;
+    let changed = 0;
+    const clean = (q: string) => {
+      const p = new URLSearchParams(q);
+      [...p.keys()].forEach((k) => strip.includes(k.toLowerCase()) && (p.delete(k), changed++));
+      return '' + p;
+    };
+    u.search = clean(u.search);
+    if (u.hash.includes('=')) u.hash = clean(u.hash.slice(1));
+    return changed ? u.href : url;
   } catch {
     return url;
   }

@@ -11,12 +11,13 @@ export const MAX_VALUE = 2048;
  * coerce), a comma list becomes `variant_ids` (numbers in it strings), a JSON string
  * becomes `entity_identifiers`; null, undefined and '' mean "not set". It does not judge
  * the types: the schema's `problems` does, on the whole event. Returns the fields, the
- * names of values over MAX_VALUE (left out), and the unknown names (left out), or
+ * names of values over MAX_VALUE or not serialisable (left out), and the unknown names
+ * (left out), or
  * `undefined` when the input is not an object.
  */
 export function clean(input: unknown): [Fields, string[], string[]] | undefined {
   const out: Record<string, unknown> = {};
-  const long: string[] = [];
+  const bad: string[] = [];
   const unknown: string[] = [];
   const str = (x: unknown) => (typeof x == 'number' && isFinite(x) ? '' + x : x);
   if (input != null && (typeof input != 'object' || Array.isArray(input))) return;
@@ -32,11 +33,16 @@ export function clean(input: unknown): [Fields, string[], string[]] | undefined 
           v = JSON.parse(v);
         } catch {}
       v = Array.isArray(v) ? v.map(str) : str(v);
-      if (JSON.stringify(v).length > MAX_VALUE) long.push(name);
+      let size;
+      try {
+        size = JSON.stringify(v).length;
+      } catch {}
+      // too long, or not data at all (a function, a BigInt, a cycle)
+      if (!(size! <= MAX_VALUE)) bad.push(name);
       else out[name] = v;
     }
   }
-  return [out, long, unknown];
+  return [out, bad, unknown];
 }
 
 /** What marks a product element: a product id or one of Depict's result ids, new or legacy. */

@@ -16,16 +16,8 @@ type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded
     const tag = document.currentScript as HTMLScriptElement | null;
     const cfg = parseConfig({ ...tag?.dataset, ...w.depictConfig });
     const queued = stub.q || [];
-    // a safe API: a bad call warns, it never throws into the page
     const install = (api: Depict) => {
-      for (const m of Object.keys(api) as (keyof Depict)[])
-        (stub as Record<string, unknown>)[m] = (...a: unknown[]) => {
-          try {
-            return (api[m] as (...a: unknown[]) => unknown)(...a);
-          } catch (e) {
-            console.error('[depict] internal error in depict.' + m, e);
-          }
-        };
+      Object.assign(stub, api);
       stub.loaded = true;
       delete stub.q;
       w.depict = stub;

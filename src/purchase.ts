@@ -1,4 +1,4 @@
-import type { Fields } from './fields';
+import { MAX_VALUE, type Fields } from './fields';
 
 /** What `depict.purchase()` and a `<script type="application/json" data-depict-purchase>`
  * block take. Prices may be numbers or strings. */
@@ -8,7 +8,7 @@ export interface Order {
   items: { product_id: string | number; price: string | number; variant_ids?: string[] }[];
 }
 
-const id = (v: unknown) => (typeof v == 'string' && v) || typeof v == 'number';
+const id = (v: unknown) => (typeof v == 'string' && v && v.length <= MAX_VALUE) || (typeof v == 'number' && isFinite(v));
 
 /**
  * The purchase events of an order, one per line item, each with a deduplication_id made of
@@ -20,7 +20,7 @@ export function purchaseEvents(tenant: string, order: unknown): [Fields, string]
   const o = (order || {}) as Order;
   const bad =
     (!id(o.transaction_id) && 'transaction_id') ||
-    (!/^[A-Z]{3}$/i.test(o.currency) && 'currency') ||
+    (!/^[A-Z]{3}$/i.test(typeof o.currency == 'string' ? o.currency : '') && 'currency') ||
     (!(Array.isArray(o.items) && o.items.length) && 'items') ||
     o.items.findIndex((it) => !id(it?.product_id) || !id(it.price) || !isFinite(+it.price) || +it.price < 0) + 1;
   if (bad)

@@ -5,6 +5,8 @@ import type { DepictEvent } from './schema';
 export interface Rec {
   e: DepictEvent;
   t: number;
+  /** written to IndexedDB (in memory only) */
+  p?: 1;
 }
 
 export interface Queue {
@@ -53,27 +55,40 @@ export function createQueue(
       }
   }
 
+  let last = 0;
+
   return {
     add(e) {
-      const r = { e, t: Date.now() };
+      // a time that only grows: events of the same millisecond keep their order
+      const r: Rec = { e, t: (last = Math.max(Date.now(), last + 1e-3)) };
       mem.set(id(r), r);
-      if (mem.size > max) mem.delete(mem.keys().next().value!);
-      db((s) => set(id(r), r, s));
+      if (mem.size > max) {
+        mem.delete(mem.keys().next().value!);
+        // with IndexedDB, take() bounds the stored queue (and warns); memory only, this is it
+        if (store === null || !persisting) warn('the queue is full: dropped the oldest event');
+      }
+      db((s) => set(id(r), r, s).then(() => (r.p = 1)));
     },
 
     async take() {
       const stored = (await db(entries)) as [string, Rec][] | void;
-      const all = stored?.map((kv) => kv[1]) || [...mem.values()];
-      // gone from the store some time after it was written: another tab delivered it
-      if (stored) for (const [k, r] of mem) if (r.t < Date.now() - 5e3 && !stored.some((kv) => kv[0] == k)) mem.delete(k);
-      all.sort((a, b) => b.t - a.t);
-      let bytes = 0;
-      const over = all.filter((r, i) => i >= max || (bytes += JSON.stringify(r.e).length) > maxBytes);
+      const all = new Map(stored || []);
+      // written, but gone from the store: another tab delivered it; not written yet (or
+      // failing): this tab sends it
+      for (const [k, r] of mem)
+        if (!stored || (!r.p && !all.has(k))) all.set(k, r);
+        else if (!all.has(k)) mem.delete(k);
+      const recs = [...all.values()].sort((a, b) => a.t - b.t);
+      // keep the newest within the bounds
+      let size = 0;
+      let keep = 0;
+      for (let i = recs.length; i-- && keep < max && (size += JSON.stringify(recs[i].e).length) <= maxBytes; ) keep++;
+      const over = recs.slice(0, recs.length - keep);
       if (over.length) {
         warn(`the queue is full: dropped the ${over.length} oldest events`);
         this.settle(over, true);
       }
-      return free(all.filter((r) => !over.includes(r)).reverse());
+      return free(recs.slice(-keep || recs.length));
     },
 
     pending: () => free([...mem.values()]),

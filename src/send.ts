@@ -6,12 +6,16 @@ export const QUOTA = 6e4;
 
 let inflight = 0;
 
+/** The UTF-8 size of a string: the keepalive quota counts bytes, not characters. */
+const bytes = (s: string) => new Blob([s]).size;
+
 /**
- * What became of a batch: `ok` delivered (2xx); `retry` after the delay the server asked
- * for, or -1 for "back off" (network error, 408, 429, 5xx); `rejected` the indices a 422
- * named (the rest may be sent again); `fatal` any other answer (the batch is dropped).
+ * What became of a batch: `true` delivered (2xx); a number: retry, after that many ms as
+ * the server asked, or -1 for "back off" (network error, 408, 429, 5xx); an array: the
+ * indices a 422 named (the rest may be sent again); a string: any other answer, which drops
+ * the batch.
  */
-export type Outcome = { ok: 1 } | { retry: number } | { rejected: number[]; detail: unknown } | { fatal: string };
+export type Outcome = true | number | number[] | string;
 
 /** Splits events into batches of at most 50 events and a quarter of the keepalive quota,
  * so that several batches can be in flight at once. */
@@ -19,7 +23,7 @@ export function batches<T extends { e: DepictEvent }>(recs: T[]): T[][] {
   const out: T[][] = [];
   let size = QUOTA;
   for (const r of recs) {
-    const n = JSON.stringify(r.e).length + 1;
+    const n = bytes(JSON.stringify(r.e)) + 1;
     if ((size += n) > QUOTA / 4 || out[0].length > 49) out.unshift([]), (size = n);
     out[0].push(r);
   }
@@ -28,7 +32,7 @@ export function batches<T extends { e: DepictEvent }>(recs: T[]): T[][] {
 
 /** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), -1 without one. */
 export function retryAfter(h: string | null, now = Date.now()): number {
-  const ms = h ? (isNaN(+h) ? Date.parse(h) - now : +h * 1e3) : -1;
+  const ms = h ? (isNaN(+h) ? Math.max(0, Date.parse(h) - now) : +h * 1e3) : -1;
   return ms >= 0 ? Math.min(ms, 6e5) : -1;
 }
 
@@ -40,9 +44,10 @@ export function retryAfter(h: string | null, now = Date.now()): number {
  */
 export async function post(url: string, events: DepictEvent[]): Promise<Outcome> {
   const body = JSON.stringify(events);
-  const keepalive = inflight + body.length <= QUOTA;
+  const size = bytes(body);
+  const keepalive = inflight + size <= QUOTA;
   let res: Response;
-  if (keepalive) inflight += body.length;
+  if (keepalive) inflight += size;
   try {
     res = await fetch(url, {
       method: 'POST',
@@ -53,16 +58,14 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
     });
   } catch (e) {
     // a TypeError is the network's answer (offline, refused, CORS, over the quota)
-    return !(e instanceof TypeError) && navigator.sendBeacon(url, new Blob([body], { type: 'application/json' }))
-      ? { ok: 1 }
-      : { retry: -1 };
+    return (!(e instanceof TypeError) && navigator.sendBeacon(url, new Blob([body], { type: 'application/json' }))) || -1;
   } finally {
-    if (keepalive) inflight -= body.length;
+    if (keepalive) inflight -= size;
   }
   const s = res.status;
-  if (s < 300) return { ok: 1 };
-  if (s == 408 || s == 429 || s > 499) return { retry: retryAfter(res.headers.get('retry-after')) };
+  if (s < 300) return true;
+  if (s == 408 || s == 429 || s > 499) return retryAfter(res.headers.get('retry-after'));
   const detail = await res.json().catch(() => 0);
   const rejected = events.map((_, i) => i).filter((i) => detail?.detail?.some?.((d: { loc: unknown[] }) => d.loc?.[1] === i));
-  return s == 422 && rejected.length ? { rejected, detail } : { fatal: `the API answered ${s} ${JSON.stringify(detail)}` };
+  return s == 422 && rejected.length ? rejected : `the API answered ${s} ${JSON.stringify(detail)}`;
 }

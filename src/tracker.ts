@@ -91,7 +91,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     }
     debug(type + ' queued', e);
     q.add(e);
-    schedule(cfg.batchMs);
+    // a click or an add to cart often leaves the page: send it at once, so that its answer
+    // can still arrive while the page lives (else the next page sends it again)
+    schedule(type == 'click' || type == 'add_to_cart' ? 0 : cfg.batchMs);
   }
 
   function schedule(ms: number) {
@@ -109,23 +111,20 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   /** Deals with a send's outcome; false when sending should pause (a retry is scheduled). */
   function settle(recs: Rec[], out: Outcome): boolean {
     const events = recs.map((r) => r.e);
-    if ('ok' in out) {
-      attempt = 0;
-      debug(`sent ${recs.length} events`, events);
-    } else if ('rejected' in out) {
-      const keep = recs.filter((_, i) => !out.rejected.includes(i));
-      warn(`the API rejected ${recs.length - keep.length} events; they are dropped`, out.detail);
-      q.settle(keep, false);
-      recs = recs.filter((r) => !keep.includes(r));
-    } else if ('fatal' in out) console.error(`[depict] ${out.fatal}: dropped ${recs.length} events`, events);
-    else {
-      const wait = out.retry >= 0 ? out.retry : Math.min(6e4, 1e3 * 2 ** attempt) * (0.5 + Math.random() / 2);
-      attempt++;
+    if (typeof out == 'number') {
+      const wait = out < 0 ? Math.min(6e4, 1e3 * 2 ** attempt++) * (0.5 + Math.random() / 2) : out;
       blockedUntil = Date.now() + wait;
       q.settle(recs, false);
       debug(`send failed, retry in ${wait | 0} ms`, events);
       schedule(0);
       return false;
+    }
+    if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
+    else if (typeof out == 'string') console.error(`[depict] ${out}: dropped ${recs.length} events`, events);
+    else {
+      warn(`the API rejected ${out.length} events; they are dropped`, events);
+      q.settle(recs.filter((_, i) => !out.includes(i)), false);
+      recs = recs.filter((_, i) => out.includes(i));
     }
     q.settle(recs, true);
     return true;
@@ -187,7 +186,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     },
     set(fields) {
       const c = clean(fields);
-      if (!c || c[1].length || c[2].length) return warn('set() ignored: invalid or unknown fields', fields);
+      // checked as part of an event, as they will be sent
+      if (!c || c[1].length || c[2].length || problems([{ ...c[0], tenant: '-', market: '-', type: 'click' }]).length)
+        return warn('set() ignored: invalid or unknown fields', fields);
       for (const k in fields) if (fields[k as keyof Fields] == null) delete defaults[k as keyof Fields];
       defaults = { ...defaults, ...c[0] };
     },
@@ -208,6 +209,15 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     debug: (v = true) => void setDebug(v),
   };
 
+  // no call may throw into the page, whatever it is given (a Proxy, a getter that throws)
+  for (const [m, f] of Object.entries(api))
+    (api as any)[m] = (...args: unknown[]) => {
+      try {
+        return f(...args);
+      } catch (e) {
+        warn(`depict.${m}() failed`, e);
+      }
+    };
   before(api);
   addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hide());
   addEventListener('pagehide', hide);

@@ -18,8 +18,9 @@ export function clickAction(target: EventTarget | null): ClickAction | undefined
   if (action) return [action.getAttribute('data-depict-event') || 'add_to_cart', action];
   const product = t.closest(PRODUCT);
   if (!product) return;
-  const link = t.closest('a[href]') || product.querySelector('a[href]');
-  return ['click', t, link && product.contains(link) ? (link as HTMLAnchorElement).href : undefined];
+  // the link the click is in (which may wrap the whole card), else the card's first link
+  const link = (t.closest('a[href]') || product.querySelector('a[href]')) as HTMLAnchorElement | null;
+  return ['click', t, link?.href];
 }
 
 /**
