@@ -32,6 +32,9 @@ export default defineConfig({
       // Debian's stock Firefox ESR, driven over WebDriver BiDi (needs @playwright/test 1.64.x:
       // 1.65 sends a BiDi command that ESR 153 does not know)
       name: 'firefox',
+      // one Firefox at a time: on this 2-core machine a second one barely shortens the run
+      // (2.3 min with two, 2.5 with one) and slows every page enough to lose timing races
+      workers: 1,
       use: {
         browserName: 'firefox',
         channel: 'moz-firefox',

@@ -3,22 +3,35 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
+/** Runs a command; its exit status, 1 when it could not start or died of a signal. */
 const run = (cmd, args, env = {}) =>
-  spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status;
+  spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
 
-/** Each suite: a command, and the JSON report it writes, read as [passed, failed]. */
+/** Playwright's JSON report, as [passed, failed, skipped]; a flaky test counts as failed. */
+const playwrightCount = (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky + (j.errors?.length || 0), j.stats.skipped];
+
+/** Each suite: a command, and the JSON report it writes, read as [passed, failed, skipped?]. */
 const suites = [
   {
     name: 'unit',
     cmd: ['npx', 'vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.results/unit.json'],
     report: '.results/unit.json',
-    count: (j) => [j.numPassedTests, j.numFailedTests + (j.numRuntimeErrors || 0)],
+    count: (j) => [j.numPassedTests, j.numFailedTests + (j.numRuntimeErrors || 0), j.numPendingTests + (j.numTodoTests || 0)],
   },
+  // the Playwright specs (e2e/), once per engine: each project is its own run, with its own report
+  ...['chromium', 'firefox'].map((engine) => ({
+    name: `e2e ${engine}`,
+    cmd: ['npx', 'playwright', 'test', `--project=${engine}`],
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `.results/e2e-${engine}.json` },
+    report: `.results/e2e-${engine}.json`,
+    count: playwrightCount,
+  })),
+  // WebKit (WebKitGTK's MiniBrowser, which Playwright cannot drive): e2e-webkit/, selenium-webdriver
   {
-    name: 'e2e chromium',
-    cmd: ['npx', 'playwright', 'test'],
-    report: '.results/e2e-chromium.json',
-    count: (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky + (j.errors?.length || 0)],
+    name: 'e2e webkit',
+    cmd: ['node', 'e2e-webkit/run.mjs'],
+    report: '.results/e2e-webkit.json',
+    count: (j) => [j.passed, j.failed, j.skipped],
   },
 ];
 
@@ -32,15 +45,21 @@ let passed = 0;
 let failed = 0;
 const lines = [];
 for (const s of suites) {
-  const status = run(s.cmd[0], s.cmd.slice(1));
+  console.log(`\n== ${s.name}: ${s.cmd.join(' ')}\n`);
+  const status = run(s.cmd[0], s.cmd.slice(1), s.env);
   let p = 0;
   let f = 0;
-  if (existsSync(s.report)) [p, f] = s.count(JSON.parse(readFileSync(s.report, 'utf8')));
+  let k = 0;
+  try {
+    if (existsSync(s.report)) [p, f, k = 0] = s.count(JSON.parse(readFileSync(s.report, 'utf8')));
+  } catch (e) {
+    console.error(`${s.name}: unreadable report ${s.report}: ${e.message}`);
+  }
   // a suite that exits non-zero without a failed test (a crash, no tests) counts as a failure
   if (status && !f) f = 1;
   passed += p;
   failed += f;
-  lines.push(`${s.name}: ${p} passed, ${f} failed`);
+  lines.push(`${s.name}: ${p} passed, ${f} failed${k ? `, ${k} skipped` : ''}`);
 }
 console.log('\n' + lines.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);

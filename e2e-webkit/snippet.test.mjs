@@ -1,0 +1,213 @@
+// The snippet in WebKit (WebKitGTK's MiniBrowser, through WebKitWebDriver and
+// selenium-webdriver): a smaller suite than e2e/, for what most often differs between
+// engines — delivery on unload, IndexedDB, IntersectionObserver. Run by `node
+// e2e-webkit/run.mjs` (under xvfb-run), one test at a time, each in a fresh MiniBrowser.
+//
+// The demo shop's pages start the snippet with tenant `demo`; a test tells its events from
+// the others' by the session id the page keeps in localStorage (every session is a fresh,
+// ephemeral profile). Tests that need the snippet started on a broken page, or with another
+// config, start it themselves on a page without it (see injectSnippet in helpers.mjs).
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { By } from 'selenium-webdriver';
+import { injectSnippet, ofType, queued, quit, sessionOf, sleep, startCollector, startWebKit, until } from './helpers.mjs';
+
+const T = { timeout: 90_000 };
+let col;
+let webkit;
+let driver;
+let n = 0;
+/** A tenant no other test uses. */
+const uniqueTenant = (name) => `wk${Date.now().toString(36)}${n++}${name}`;
+
+describe('the snippet in WebKit', { concurrency: 1 }, () => {
+  before(async () => {
+    col = await startCollector();
+    webkit = await startWebKit();
+  });
+  after(async () => {
+    await webkit?.close();
+    await col?.close();
+  });
+  beforeEach(async () => {
+    await col.clear();
+    driver = await webkit.session();
+  });
+  afterEach(async () => {
+    await quit(driver);
+    driver = undefined;
+  });
+
+  /** A page of the collector's origin that has no snippet: its events list, as JSON. */
+  const blank = () => `${col.base}/events?tenant=-`;
+
+  test('a page view and a product click on the demo shop arrive', T, async () => {
+    const category = `${col.base}/category.html`;
+    await driver.get(category);
+    const q = { tenant: 'demo', session_id: await sessionOf(driver) };
+    const [pv] = await col.waitFor({ ...q, type: 'page_view' }, (e) => e.length == 1, 'the page view');
+    assert.equal(pv.url, category);
+    assert.equal(pv.market, 'se');
+    assert.equal(pv.document_width, String(await driver.executeScript('return innerWidth')));
+
+    const card = await driver.findElement(By.css('article.card[data-depict-product-id]'));
+    const id = await card.getAttribute('data-depict-product-id');
+    const link = await card.findElement(By.css('a[href]'));
+    const href = await link.getAttribute('href');
+    await link.click(); // a real click, which also leaves the page
+    await until(async () => (await driver.getCurrentUrl()) == href, 'the product page');
+    const events = await col.waitFor(
+      q,
+      (e) => ofType(e, 'click').length >= 1 && ofType(e, 'page_view').length >= 2,
+      'the click and the product page view',
+    );
+    const [click] = ofType(events, 'click');
+    assert.equal(click.product_id, id);
+    assert.equal(click.page_url, href);
+    assert.equal(click.url, category);
+    assert.equal(ofType(events, 'page_view')[1].url, href);
+    assert.equal(ofType(events, 'page_view')[1].document_referrer, category);
+    await driver.executeScript('return depict.flush()');
+    assert.equal(ofType(await col.events(q), 'click').length, 1, 'the click is stored once');
+  });
+
+  test('events tracked while the API is unreachable arrive after a reload', T, async () => {
+    // WebKitGTK's WebDriver has no offline emulation: the collector itself goes away
+    const category = `${col.base}/category.html`;
+    await driver.get(category);
+    const q = { tenant: 'demo', session_id: await sessionOf(driver) };
+    await col.waitFor({ ...q, type: 'page_view' }, (e) => e.length == 1, 'the page view');
+    await col.stop();
+    await driver.executeScript(`for (let i = 0; i < 5; i++) depict.track('click', { product_id: 'off-' + i })`);
+    // all five written to IndexedDB (and not sent) before the page goes
+    await until(
+      async () => (await queued(driver))?.filter((e) => e.product_id?.startsWith('off-')).length == 5,
+      'five clicks queued in IndexedDB',
+    );
+    await driver.get('about:blank');
+    await col.start();
+    assert.deepEqual(ofType(await col.events(q), 'click'), [], 'nothing arrived while the API was away');
+    await driver.get(category);
+    const events = await col.waitFor(q, (e) => ofType(e, 'click').length >= 5, 'the five clicks');
+    await sleep(500);
+    const clicks = ofType(await col.events(q), 'click');
+    assert.deepEqual(clicks.map((e) => e.product_id).sort(), ['off-0', 'off-1', 'off-2', 'off-3', 'off-4']);
+    assert.equal(ofType(events, 'page_view').length, 2);
+  });
+
+  test('a page left right after track() still delivers', T, async () => {
+    const tenant = uniqueTenant('nav');
+    await driver.get(blank());
+    // a minute's batching: only the snippet's unload path can deliver before the test ends
+    await injectSnippet(driver, { tenant, batchMs: 60_000 });
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'last-words' })`);
+    await driver.get(`${col.base}/events?tenant=-&away=1`);
+    const events = await col.waitFor({ tenant }, (e) => ofType(e, 'add_to_cart').length == 1, 'the add_to_cart');
+    assert.equal(ofType(events, 'add_to_cart')[0].product_id, 'last-words');
+  });
+
+  test('a window closed right after track() still delivers', T, async () => {
+    const tenant = uniqueTenant('close');
+    const first = await driver.getWindowHandle();
+    await driver.switchTo().newWindow('window');
+    await driver.get(blank());
+    await injectSnippet(driver, { tenant, batchMs: 60_000 });
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'closing' })`);
+    await driver.close();
+    await driver.switchTo().window(first);
+    const events = await col.waitFor({ tenant }, (e) => ofType(e, 'add_to_cart').length == 1, 'the add_to_cart');
+    assert.equal(ofType(events, 'add_to_cart')[0].product_id, 'closing');
+  });
+
+  // WebDriver classic has no init scripts: the page is broken first, then the snippet starts
+  // on it (injectSnippet), as it would from its script tag on a page that broke IndexedDB
+  const watchErrors = `window.__errors = [];
+    addEventListener('error', (e) => __errors.push(String(e.message)));
+    addEventListener('unhandledrejection', (e) => __errors.push(String(e.reason)));
+    window.__opens = 0;`;
+
+  test('IndexedDB whose open() throws: events are still delivered, from memory', T, async () => {
+    const tenant = uniqueTenant('idbthrow');
+    await driver.get(blank());
+    await injectSnippet(
+      driver,
+      { tenant, batchMs: 50 },
+      `${watchErrors}
+      IDBFactory.prototype.open = function () {
+        __opens++;
+        throw new DOMException('blocked by the test', 'InvalidStateError');
+      };`,
+    );
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'mem' })`);
+    const events = await col.waitFor({ tenant }, (e) => ofType(e, 'add_to_cart').length == 1, 'the add_to_cart');
+    assert.equal(ofType(events, 'page_view').length, 1);
+    assert.ok((await driver.executeScript('return __opens')) > 0, 'the snippet tried IndexedDB');
+    assert.deepEqual(await driver.executeScript('return __errors'), []);
+  });
+
+  test('IndexedDB whose open() fails: events are still delivered', T, async () => {
+    const tenant = uniqueTenant('idbfail');
+    await driver.get(blank());
+    await injectSnippet(
+      driver,
+      { tenant, batchMs: 50 },
+      `${watchErrors}
+      IDBFactory.prototype.open = function () {
+        __opens++;
+        const req = {};
+        Object.defineProperty(req, 'error', { value: new DOMException('no', 'UnknownError') });
+        setTimeout(() => req.onerror && req.onerror({ target: req }));
+        return req;
+      };`,
+    );
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'rejected-open' })`);
+    const events = await col.waitFor({ tenant }, (e) => ofType(e, 'add_to_cart').length == 1, 'the add_to_cart');
+    assert.equal(ofType(events, 'page_view').length, 1);
+    assert.ok((await driver.executeScript('return __opens')) > 0, 'the snippet tried IndexedDB');
+    assert.deepEqual(await driver.executeScript('return __errors'), []);
+  });
+
+  test('element_visible: once per card, after one second at least half in view', T, async () => {
+    const started = Date.now();
+    await driver.get(`${col.base}/category.html`);
+    const q = { tenant: 'demo', session_id: await sessionOf(driver), type: 'element_visible' };
+    /** The product cards at least half in view now. */
+    const halfInView = `return [...document.querySelectorAll('article.card[data-depict-product-id]')]
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        const w = Math.min(r.right, innerWidth) - Math.max(r.left, 0);
+        const h = Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
+        return w > 0 && h > 0 && w * h >= 0.5 * r.width * r.height;
+      })
+      .map((el) => el.dataset.depictProductId);`;
+    const inView = await driver.executeScript(halfInView);
+    assert.ok(inView.length > 0, 'some cards are in view');
+    const seen = await col.waitFor(q, (e) => e.length >= inView.length, 'element_visible of the cards in view');
+    assert.deepEqual(seen.map((e) => e.product_id).sort(), [...inView].sort());
+    for (const e of seen) assert.ok(Date.parse(e._received_at) - started >= 1000, `${e.product_id} seen after a second`);
+
+    // a card below the fold, glimpsed for 300 ms: not seen
+    const below = await driver.executeScript(`const seen = arguments[0];
+      const el = [...document.querySelectorAll('article.card[data-depict-product-id]')]
+        .find((el) => el.getBoundingClientRect().top > innerHeight && !seen.includes(el.dataset.depictProductId));
+      return el && el.dataset.depictProductId;`, inView);
+    assert.ok(below, 'a card below the fold');
+    const scrollTo = `document.querySelector('[data-depict-product-id="${below}"]').scrollIntoView({ block: 'center' })`;
+    await driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      ${scrollTo};
+      setTimeout(() => (scrollTo(0, 0), done()), 300);`);
+    await sleep(2000);
+    assert.deepEqual((await col.events(q)).filter((e) => e.product_id == below), [], `${below} was in view for 300 ms only`);
+
+    // the same card, kept in view: seen, once, a second or more after it came into view
+    const shown = Date.now();
+    await driver.executeScript(scrollTo);
+    const [e] = (await col.waitFor(q, (e) => e.some((x) => x.product_id == below), `element_visible of ${below}`)).filter(
+      (x) => x.product_id == below,
+    );
+    assert.ok(Date.parse(e._received_at) - shown >= 1000, 'seen after a second in view');
+    await driver.executeScript('return depict.flush()');
+    const all = await col.events(q);
+    assert.equal(new Set(all.map((x) => x.product_id)).size, all.length, 'each card is seen once');
+  });
+});
