@@ -43,9 +43,10 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `rm -rf .data/e2e && node dist/collector.js`,
+    // a data folder per port: several runs may share the machine
+    command: `rm -rf .data/e2e-${PORT} && node dist/collector.js`,
     url: `${BASE}/events`,
-    env: { PORT: String(PORT), DEPICT_DATA_DIR: '.data/e2e', QUIET: '1' },
+    env: { PORT: String(PORT), DEPICT_DATA_DIR: `.data/e2e-${PORT}`, QUIET: '1' },
     reuseExistingServer: false,
     timeout: 20_000,
   },

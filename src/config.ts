@@ -69,7 +69,9 @@ export function stripUrl(url: string, strip: string[]): string {
       return '' + p;
     };
     u.search = clean(u.search);
-    if (u.hash.includes('=')) u.hash = clean(u.hash.slice(1));
+    // a fragment of parameters (#a=1&b=2), or a client-side route with a query (#/r?a=1)
+    const [, route, query] = /^#?([^?]*\?)?(.*=.*)?$/.exec(u.hash) || [];
+    if (query) u.hash = (route || '') + clean(query);
     return changed ? u.href : url;
   } catch {
     return url;

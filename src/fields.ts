@@ -32,14 +32,14 @@ export function clean(input: unknown): [Fields, string[], string[]] | undefined 
         try {
           v = JSON.parse(v);
         } catch {}
-      v = Array.isArray(v) ? v.map(str) : str(v);
-      let size;
+      let json: string | undefined;
       try {
-        size = JSON.stringify(v).length;
+        json = JSON.stringify(Array.isArray(v) ? v.map(str) : str(v));
       } catch {}
-      // too long, or not data at all (a function, a BigInt, a cycle)
-      if (!(size! <= MAX_VALUE)) bad.push(name);
-      else out[name] = v;
+      // too long, or not data at all (a function, a BigInt, a cycle, NaN); else the value as
+      // it will be sent (a Date becomes its string, a hole null), for the schema to judge
+      if (!(json?.length! <= MAX_VALUE) || json == 'null') bad.push(name);
+      else out[name] = JSON.parse(json!);
     }
   }
   return [out, bad, unknown];

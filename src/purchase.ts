@@ -22,7 +22,7 @@ export function purchaseEvents(tenant: string, order: unknown): [Fields, string]
     (!id(o.transaction_id) && 'transaction_id') ||
     (!/^[A-Z]{3}$/i.test(typeof o.currency == 'string' ? o.currency : '') && 'currency') ||
     (!(Array.isArray(o.items) && o.items.length) && 'items') ||
-    o.items.findIndex((it) => !id(it?.product_id) || !id(it.price) || !isFinite(+it.price) || +it.price < 0) + 1;
+    o.items.findIndex((it) => !id(it?.product_id) || !/^\d+(\.\d+)?$/.test(typeof it.price == 'number' ? '' + it.price : it.price)) + 1;
   if (bad)
     return `${typeof bad == 'string' ? bad : `items[${bad - 1}]`} is missing or invalid; an order is {transaction_id, currency, items: [{product_id, price}]}`;
   return o.items.map((it, i) => [

@@ -54,6 +54,8 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
       body,
       keepalive,
       credentials: 'omit',
+      // the API learns the site, not the page (whose URL may carry what stripParams removes)
+      referrerPolicy: 'strict-origin',
       headers: { 'content-type': 'application/json' },
     });
   } catch (e) {

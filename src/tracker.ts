@@ -161,9 +161,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * with keepalive, without waiting for IndexedDB (the page may not live that long). */
   const hide = () => consent == 'granted' && batches(q.pending()).forEach(send);
 
-  /** An auto-captured event: `base`, then the element's fields, then `over`. */
-  const auto = (type: string, el: Element | null, base?: Fields, over?: Fields) =>
-    emit(type, { ...base, ...fieldsOf(el), ...over });
+  /** An auto-captured event: `base`, then the element's fields. */
+  const auto = (type: string, el: Element | null, base?: Fields) => emit(type, { ...base, ...fieldsOf(el) });
 
   const vis = createVisibility((el) => auto('element_visible', el));
   let widgets = new WeakSet<Element>();
@@ -172,8 +171,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
 
   /** A page view: sent when auto-captured page views are on or when `fields` come from
    * `depict.page()`; either way each element may be seen (and each widget inserted) again. */
-  function pageView(fields?: Fields) {
-    if (fields || on('page_view')) auto('page_view', null, {}, fields);
+  function pageView(fields?: unknown) {
+    if (fields) emit('page_view', clean(fields) ? { ...fieldsOf(null), ...fields } : fields, 'page()');
+    else if (on('page_view')) auto('page_view', null);
     vis.reset();
     widgets = new WeakSet();
     setTimeout(() => rescan());
@@ -187,12 +187,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     set(fields) {
       const c = clean(fields);
       // checked as part of an event, as they will be sent
-      if (!c || c[1].length || c[2].length || problems([{ ...c[0], tenant: '-', market: '-', type: 'click' }]).length)
-        return warn('set() ignored: invalid or unknown fields', fields);
+      const bad = c && [...c[1], ...c[2], ...problems([{ ...c[0], tenant: '-', market: '-', type: 'click' }]).map((p) => p[1][2])];
+      if (!c || bad!.length) return warn(`set() ignored: invalid or unknown ${bad || 'fields'}`, fields);
       for (const k in fields) if (fields[k as keyof Fields] == null) delete defaults[k as keyof Fields];
       defaults = { ...defaults, ...c[0] };
     },
-    page: (fields) => (clean(fields) ? pageView(fields || {}) : warn('page() not sent: fields must be an object')),
+    page: (fields) => pageView(fields || {}),
     purchase(order) {
       const lines = purchaseEvents(cfg.tenant, order);
       if (typeof lines == 'string') warn('purchase() not sent: ' + lines, order);

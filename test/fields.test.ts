@@ -21,13 +21,10 @@ describe('clean: values', () => {
     expect(f).toEqual({ entity_price: '199.5', document_width: '1280', product_id: '0', currency: '-1' });
   });
 
-  it('does not stringify NaN or ±Infinity (the schema then flags them)', () => {
-    const [f] = fields({ entity_price: NaN, document_width: Infinity, product_id: -Infinity });
-    expect(f.entity_price).toBeNaN();
-    expect(f.document_width).toBe(Infinity);
-    expect(f.product_id).toBe(-Infinity);
-    const locs = problems([{ tenant: 't', market: 'm', type: 'click', ...f }]).map((p) => p[1][2]);
-    expect(locs).toEqual(['product_id', 'entity_price', 'document_width']);
+  it('refuses NaN and ±Infinity (their JSON would be null, which unsets the field)', () => {
+    const [f, bad] = fields({ entity_price: NaN, document_width: Infinity, product_id: -Infinity, currency: 'SEK' });
+    expect(f).toEqual({ currency: 'SEK' });
+    expect(bad).toEqual(['entity_price', 'document_width', 'product_id']);
   });
 
   it('leaves booleans and objects in string fields alone (the schema flags them)', () => {

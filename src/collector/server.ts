@@ -10,6 +10,10 @@
  *   `DELETE /events[?tenant=]` forgets them (all, or one tenant's)
  * - `GET /stats[?tenant=]`, `DELETE /stats[?tenant=]`: counters (stats.ts)
  * - `GET /rejections?tenant=&since=`, `DELETE /rejections`: the last rejected batches
+ * - `GET /events/stream?tenant=&type=&tail=`: stored events and rejected batches as they
+ *   arrive, as server-sent events (inspectorStream.ts)
+ * - `GET /inspector`: the live inspector, a page of `dist/inspector/` (built from
+ *   src/collector/inspector/), served with a strict Content-Security-Policy
  * - `GET /__faults`, `POST /__faults[?tenant=]` (FaultOptions as JSON; `{}` clears),
  *   `DELETE /__faults[?tenant=]`: fault injection (faults.ts)
  * - anything else, GET or HEAD: a file of `public/`, then of `dist/` (serveStatic.ts)
@@ -20,6 +24,7 @@ import { corsHeaders, preflightHeaders } from './cors.js';
 import { createEventsHandler } from './createEvents.js';
 import { createFaults, parseFaultOptions, type FaultOptions } from './faults.js';
 import { parseTarget, sendJson } from './http.js';
+import { createEventStream } from './inspectorStream.js';
 import { readBody } from './readBody.js';
 import { createRejections } from './rejections.js';
 import { serveStatic, type StaticRoot } from './serveStatic.js';
@@ -44,6 +49,13 @@ export interface CollectorOptions {
   faults?: FaultOptions;
   /** No line per request on the console. */
   quiet?: boolean;
+  /**
+   * Milliseconds a client has to send a whole request, headers and body (default 30 s;
+   * Node's own default is 5 minutes): a body that never ends, or comes one byte at a time,
+   * is answered 408 and its connection closed. Answering late (a `delayMs` fault) is not
+   * counted.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** A running collector. */
@@ -66,6 +78,11 @@ const sinceOf = (query: URLSearchParams) => {
 
 const opt = (query: URLSearchParams, name: string) => query.get(name) ?? undefined;
 
+/** The inspector shows what untrusted pages sent: it runs its own files only, and nothing inline. */
+const INSPECTOR_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /** Starts a collector; resolves once it listens. */
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const log = options.quiet ? () => {} : (line: string) => console.log(line);
@@ -73,11 +90,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const stats = createStats();
   const faults = createFaults(options.faults);
   const rejections = createRejections();
+  const stream = createEventStream(store, rejections);
   const createEvents = createEventsHandler({
-    store,
+    store: stream.tapStore(store),
     stats,
     faults,
-    rejections,
+    rejections: stream.tapRejections(rejections),
     apiKeys: options.apiKeys && new Set(options.apiKeys),
     log,
   });
@@ -108,6 +126,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         sendJson(res, 200, store.list(filter));
       },
       DELETE: async (_req, res, query) => sendJson(res, 200, { deleted: await store.clear(opt(query, 'tenant')) }),
+    },
+    '/events/stream': { GET: stream.handle },
+    '/inspector': {
+      GET: inspector,
+      HEAD: inspector,
     },
     '/stats': {
       GET: (_req, res, query) => sendJson(res, 200, stats.get(opt(query, 'tenant'))),
@@ -150,6 +173,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     },
   };
 
+  /** The inspector's page; its script and style are plain files under `/inspector/`. */
+  function inspector(req: IncomingMessage, res: ServerResponse) {
+    res.setHeader('Content-Security-Policy', INSPECTOR_CSP);
+    return serveStatic(req, res, '/inspector/index.html', roots);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     // A client that goes away must never take the process down with an 'error' event.
     req.on('error', () => {});
@@ -167,7 +196,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     sendJson(res, 404, { detail: 'Not Found' });
   }
 
-  const server = createServer((req, res) => {
+  const timeout = options.requestTimeoutMs ?? 30_000;
+  const limits = { requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(1000, timeout || 1000) };
+  const server = createServer(limits, (req, res) => {
     handle(req, res).catch((e) => {
       console.error('collector: error handling', req.method, req.url, e);
       sendJson(res, 500, { detail: 'Internal Server Error' });

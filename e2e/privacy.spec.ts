@@ -1,0 +1,266 @@
+// What the README's Privacy section promises, in a real browser against the collector:
+// consent pending / refused, Global Privacy Control and Do Not Track, no cookies, only the
+// documented storage keys, and URLs stripped of e-mail addresses and tokens.
+import { expect, test, type Page } from '@playwright/test';
+import { BASE, fixture, ofType, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
+
+/** Every request the page makes to the API endpoint. */
+function watchSends(page: Page): string[] {
+  const sent: string[] = [];
+  page.on('request', (r) => r.url().includes('/create-events') && sent.push(`${r.method()} ${r.url()}`));
+  return sent;
+}
+
+/** What the page has stored: localStorage and sessionStorage keys, IndexedDB databases, cookies. */
+const storage = (page: Page) =>
+  page.evaluate(async () => ({
+    local: Object.keys(localStorage).sort(),
+    session: Object.keys(sessionStorage).sort(),
+    dbs: (await indexedDB.databases()).map((d) => d.name).sort(),
+    cookie: document.cookie,
+  }));
+const NOTHING = { local: [], session: [], dbs: [], cookie: '' };
+
+const call = (page: Page, js: string) => page.evaluate(js);
+
+/** A product in a recommendation widget, a card link, an add-to-cart button. */
+const SHOP = `
+<section data-depict-recommendation-type="similar">
+  <article data-depict-product-id="p1" data-depict-recommendation-id="r1" data-depict-entity-price="10">
+    <a id="card" href="#p1">p1</a>
+    <button id="atc" class="depict-add-to-cart">add</button>
+  </article>
+</section>`;
+
+/** Every kind of event, automatic and by API: click, add to cart, an impression (a card in
+ * view for a second), track(), purchase(), then a flush. */
+async function everything(page: Page, tx = 'T-PRIV') {
+  await page.click('#card');
+  await page.click('#atc');
+  await call(page, `depict.track('click', {product_id: 'by-track'})`);
+  await call(page, `depict.purchase({transaction_id: '${tx}', currency: 'SEK', items: [{product_id: 'p1', price: 10}]})`);
+  await page.waitForTimeout(1300); // the impression is due after 1 s in view
+  await call(page, 'depict.flush()');
+}
+
+const types = (events: Stored[]) => [...new Set(events.map((e) => e.type))].sort();
+
+test.describe('consent', () => {
+  test('pending: nothing stored, nothing sent, for every kind of event; consent(true) then sends them all', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const sent = watchSends(page);
+    await fixture(page, tenant, SHOP, { attrs: 'data-consent="pending"' });
+    await everything(page);
+    expect(await storage(page)).toEqual(NOTHING);
+    expect(sent).toEqual([]);
+    expect(await stored(request, tenant)).toEqual([]);
+
+    await call(page, 'depict.consent(true)');
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'purchase').length == 1 && ofType(e, 'element_visible').length == 1);
+    expect(types(events)).toEqual(['add_to_cart', 'click', 'element_visible', 'page_view', 'purchase', 'recommendations_inserted']);
+    // what was kept in memory, attribution included, is what is sent
+    expect(ofType(events, 'add_to_cart')[0]).toMatchObject({ product_id: 'p1', recommendation_id: 'r1', attribution_id: 'recommendation' });
+    expect(ofType(events, 'click').map((e) => e.product_id).sort()).toEqual(['by-track', 'p1']);
+    const after = await storage(page);
+    expect(after.local).toEqual(['depict_attr', 'depict_session']);
+    expect(after.cookie).toBe('');
+  });
+
+  test('pending, then consent(false): nothing is ever sent or stored, and later calls send nothing', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const sent = watchSends(page);
+    await fixture(page, tenant, SHOP, { attrs: 'data-consent="pending"' });
+    await page.click('#card');
+    await call(page, `depict.track('add_to_cart', {product_id: 'p1'})`);
+    await call(page, 'depict.consent(false)');
+    await everything(page);
+    await page.waitForTimeout(300);
+    expect(await storage(page)).toEqual(NOTHING);
+    expect(sent).toEqual([]);
+    expect(await stored(request, tenant)).toEqual([]);
+  });
+
+  // The snippet stores nothing after a refusal, not even the refusal: remembering it is the
+  // consent tool's job, and on every page the page must again say data-consent="pending"
+  // (or call depict.consent(false), through the stub, before or as the snippet loads).
+  test('after a refusal the snippet remembers nothing: the next page must say pending or consent(false) again', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const sent = watchSends(page);
+    // granted, tracked, then refused: queue and storage are deleted
+    await fixture(page, tenant, SHOP);
+    await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
+    await call(page, 'depict.consent(false)');
+    await expect.poll(() => storage(page)).toEqual(NOTHING);
+    const before = sent.length;
+
+    // 1. reloaded with data-consent="pending": nothing stored or sent
+    await fixture(page, tenant, SHOP, { attrs: 'data-consent="pending"' });
+    await page.reload();
+    await everything(page, 'T-RELOAD-1');
+    expect(await storage(page)).toEqual(NOTHING);
+
+    // 2. the page calls depict.consent(false) through the stub before the snippet runs
+    await page.addInitScript(() => {
+      const w = window as any;
+      w.depict = { q: [['consent', [false]]] };
+      'track set page purchase consent flush debug'.split(' ').forEach((m) => (w.depict[m] ||= (...a: unknown[]) => w.depict.q.push([m, a])));
+    });
+    await fixture(page, tenant, SHOP);
+    await everything(page, 'T-RELOAD-2');
+    expect(await storage(page)).toEqual(NOTHING);
+    expect(sent.slice(before)).toEqual([]);
+    expect(ofType(await stored(request, tenant), 'page_view')).toHaveLength(1);
+  });
+
+  test('a page that says neither after a refusal is tracked again (documented: consent is the page\'s to remember)', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, SHOP, { attrs: 'data-consent="pending"' });
+    await call(page, 'depict.consent(false)');
+    await page.reload();
+    await fixture(page, tenant, SHOP);
+    await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
+  });
+});
+
+test.describe('browser privacy signals', () => {
+  const gpc = (page: Page) =>
+    page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true }));
+  const dnt = (page: Page) =>
+    page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1', configurable: true }));
+
+  test('Global Privacy Control: nothing stored or sent; consent(true) tracks from then on', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await gpc(page);
+    const sent = watchSends(page);
+    await fixture(page, tenant, SHOP);
+    expect(await page.evaluate(() => (navigator as any).globalPrivacyControl)).toBe(true);
+    await everything(page);
+    expect(await storage(page)).toEqual(NOTHING);
+    expect(sent).toEqual([]);
+    // an explicit opt-in on the shop's banner wins; what happened before it was not kept
+    await call(page, 'depict.consent(true)');
+    await call(page, `depict.track('click', {product_id: 'after-opt-in'})`);
+    await waitForEvents(request, tenant, (e) => e.length > 0);
+    await call(page, 'depict.flush()');
+    expect((await stored(request, tenant)).map((e) => [e.type, e.product_id])).toEqual([['click', 'after-opt-in']]);
+  });
+
+  test('Global Privacy Control with data-privacy-signals="none": tracked', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await gpc(page);
+    await fixture(page, tenant, SHOP, { attrs: 'data-privacy-signals="none"' });
+    await page.click('#card');
+    await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1 && ofType(e, 'click').length == 1);
+  });
+
+  test('Do Not Track: not tracked with data-privacy-signals="gpc dnt"; tracked by default (gpc only)', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await dnt(page);
+    const sent = watchSends(page);
+    await fixture(page, tenant, SHOP, { attrs: 'data-privacy-signals="gpc dnt"' });
+    expect(await page.evaluate(() => navigator.doNotTrack)).toBe('1');
+    await everything(page);
+    expect(await storage(page)).toEqual(NOTHING);
+    expect(sent).toEqual([]);
+
+    await fixture(page, tenant, SHOP);
+    await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
+  });
+});
+
+test.describe('storage', () => {
+  test('a whole demo-shop journey: no cookie anywhere, only the documented keys and database', async ({ page, context, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant);
+    const setCookies: string[] = [];
+    const cookieHeaders: string[] = [];
+    page.on('response', async (r) => {
+      const v = await r.headerValue('set-cookie').catch(() => null);
+      if (v) setCookies.push(`${r.url()}: ${v}`);
+    });
+    page.on('request', async (r) => {
+      const v = await r.headerValue('cookie').catch(() => null);
+      if (v) cookieHeaders.push(`${r.url()}: ${v}`);
+    });
+
+    await page.goto('/');
+    const card = page.getByTestId('recs-home').getByTestId('product-card').nth(1);
+    await card.getByTestId('card-link').click();
+    await page.getByTestId('add-to-cart').click();
+    await page.goto('/category.html');
+    await page.getByTestId('filter-dresses').click();
+    await page.goto('/search.html?q=dress');
+    await page.goto('/cart.html');
+    await page.getByTestId('checkout').click();
+    await expect(page.getByTestId('order-id')).toBeVisible();
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'purchase').length >= 1 && ofType(e, 'add_to_cart').length == 1);
+    expect(types(events)).toEqual(expect.arrayContaining(['add_to_cart', 'click', 'page_view', 'purchase', 'recommendations_inserted']));
+
+    expect(await context.cookies()).toEqual([]);
+    expect(setCookies).toEqual([]);
+    expect(cookieHeaders).toEqual([]);
+    const s = await storage(page);
+    expect(s.cookie).toBe('');
+    expect(s.session).toEqual([]);
+    // the snippet's two keys, and the demo shop's own cart and last order
+    expect(s.local.filter((k) => !['demo_cart', 'demo_last_order'].includes(k))).toEqual(['depict_attr', 'depict_session']);
+    expect(s.dbs.every((d) => d == 'depict')).toBe(true);
+    expect(await page.evaluate(async () => [await caches.keys(), (await navigator.serviceWorker?.getRegistrations())?.length ?? 0])).toEqual([[], 0]);
+  });
+});
+
+test.describe('URLs are cleaned', () => {
+  const params = (url: string) => [...new URL(url).searchParams.keys()];
+
+  test('url, document_referrer and a product link\'s page_url lose email and Token, keep utm_source and the fragment', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, `<article data-depict-product-id="p1"><a id="card" href="/fixture?page=2&email=a@b.c&utm_source=y&TOKEN=2">p1</a></article>`, {
+      url: `${BASE}/fixture?email=a@b.c&utm_source=x&Token=1#frag`,
+    });
+    await waitForEvents(request, tenant, (e) => e.length == 1);
+    await page.click('#card');
+    await page.waitForURL(/page=2/);
+    // a client-side navigation: its referrer is the previous URL
+    await page.evaluate(() => history.pushState(null, '', '/fixture?page=3&phone=123&utm_medium=m'));
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 3 && ofType(e, 'click').length == 1);
+    const [first, second, third] = ofType(events, 'page_view');
+    const [click] = ofType(events, 'click');
+
+    expect(first.url).toBe(`${BASE}/fixture?utm_source=x#frag`);
+    expect(click.url).toBe(`${BASE}/fixture?utm_source=x#frag`);
+    expect(click.page_url).toBe(`${BASE}/fixture?page=2&utm_source=y`);
+    expect(second.url).toBe(`${BASE}/fixture?page=2&utm_source=y`);
+    // the browser's referrer is the full previous URL (same origin), stripped by the snippet
+    expect(second.document_referrer).toBe(`${BASE}/fixture?utm_source=x`);
+    expect(third.url).toBe(`${BASE}/fixture?page=3&utm_medium=m`);
+    expect(third.document_referrer).toBe(`${BASE}/fixture?page=2&utm_source=y`);
+    const all = JSON.stringify(events.map(({ url, document_referrer, page_url }) => [url, document_referrer, page_url]));
+    expect(all).not.toMatch(/email|token|phone|a@b|a%40b/i);
+  });
+
+  test('data-strip-params replaces the list', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '', { url: `${BASE}/fixture?email=a@b.c&utm_source=x&Token=1#frag`, attrs: 'data-strip-params="utm_source"' });
+    const [e] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(params(e.url)).toEqual(['email', 'Token']);
+    expect(new URL(e.url).hash).toBe('#frag');
+  });
+
+  // a SPA route in the fragment keeps its route; only its query is cleaned
+  test('a token in a SPA route in the fragment (#/reset?token=…) is stripped too', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '', { url: `${BASE}/fixture?utm_source=x#/reset?token=abc&step=2` });
+    const [e] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(e.url).toBe(`${BASE}/fixture?utm_source=x#/reset?step=2`);
+  });
+
+  // for an endpoint on the shop's own origin (a first-party proxy, or this collector) the
+  // Referer header would carry the full page URL: the snippet sends the origin only
+  test('the request that carries the events does not leak the stripped parameters in its Referer', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '', { url: `${BASE}/fixture?email=a@b.c&utm_source=x&Token=1` });
+    const [e] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(e.url).toBe(`${BASE}/fixture?utm_source=x`);
+    expect(e._referer ?? '').not.toMatch(/email|token/i);
+  });
+});
