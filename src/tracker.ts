@@ -67,7 +67,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     if (!c) return warn(`${call} not sent: fields must be an object`, raw);
     let [fields, long, unknown] = c;
     if (unknown.length && call) warn(`${call}: unknown fields left out: ${unknown}`);
-    if (consent == 'denied') return;
+    if (consent == 'denied') return debug(type + ' not queued: no consent');
     if (type == 'click') remember(fields, cfg.attributionHours);
     if (type == 'add_to_cart' || type == 'purchase') fields = attribute(fields, cfg.attributionHours);
     const e = {
@@ -120,11 +120,13 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       return false;
     }
     if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
-    else if (typeof out == 'string') console.error(`[depict] ${out}: dropped ${recs.length} events`, events);
+    else if (typeof out == 'string')
+      console.error(`[depict] ${out}: dropped ${recs.length} events`, events), debug(`dropped ${recs.length} events: ${out}`, events);
     else {
       warn(`the API rejected ${out.length} events; they are dropped`, events);
       q.settle(recs.filter((_, i) => !out.includes(i)), false);
       recs = recs.filter((_, i) => out.includes(i));
+      debug(`rejected ${recs.length} events (422), dropped`, recs.map((r) => r.e));
     }
     q.settle(recs, true);
     return true;

@@ -1,0 +1,155 @@
+// `npm run audit` (scripts/audit.mjs), run as a user runs it, in a child process: clean on
+// the demo shop's pages, and finding each mistake planted in e2e/fixtures/. The fixtures are
+// served by a tiny server of the test's own (the collector serves only public/ and dist/).
+import { expect, test } from '@playwright/test';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BASE } from './helpers';
+
+interface Problem {
+  severity: 'error' | 'warning';
+  code: string;
+  message: string;
+  path?: string;
+  html?: string;
+  elements?: string[];
+}
+
+interface Report {
+  url: string;
+  snippet: { tenant: string | null; endpoint: string | null; endpointReachable?: boolean; loaded: boolean };
+  counts: Record<string, any>;
+  events: Record<string, any>[];
+  problems: Problem[];
+  errors: number;
+  warnings: number;
+}
+
+/** Runs the audit; resolves to its exit status and output. */
+function audit(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['scripts/audit.mjs', ...args], { maxBuffer: 16 << 20, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code == 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+async function auditJson(url: string): Promise<{ status: number; report: Report }> {
+  const { status, stdout, stderr } = await audit(url, '--json');
+  expect(stderr, 'the audit wrote to stderr').toBe('');
+  return { status, report: JSON.parse(stdout) };
+}
+
+let server: Server;
+let fixtures: string;
+let closed: number;
+
+test.beforeAll(async () => {
+  // a port nothing listens on: take a free one and let it go
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  closed = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+
+  server = createServer(async (req, res) => {
+    const name = /^\/([\w-]+)$/.exec(req.url ?? '')?.[1];
+    const html = name && (await readFile(`e2e/fixtures/${name}.html`, 'utf8').catch(() => undefined));
+    if (!html) return void res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not found</h1>');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(html.replaceAll('__BASE__', BASE).replaceAll('__UNREACHABLE__', `http://127.0.0.1:${closed}`));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  fixtures = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+test.afterAll(async () => {
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+});
+
+// each audit opens a browser, scrolls, waits
+test.describe.configure({ timeout: 90_000 });
+// the audit drives a Chromium of its own, whatever the project's engine: once is enough
+test.skip(({ browserName }) => browserName != 'chromium', 'the audit runs its own Chromium');
+
+for (const path of ['/', '/category.html', '/product.html?id=p-1001', '/search.html?q=dress', '/order-static.html']) {
+  test(`the demo shop is clean: ${path}`, async () => {
+    const { status, report } = await auditJson(BASE + path);
+    expect(report.problems.filter((p) => p.severity == 'error')).toEqual([]);
+    expect(status).toBe(0);
+    expect(report.snippet).toMatchObject({ tenant: 'demo', endpoint: `${BASE}/create-events`, endpointReachable: true, loaded: true });
+    expect(report.events.map((e) => e.type)).toContain('page_view');
+    expect(report.counts.consoleWarnings + report.counts.consoleErrors).toBe(0);
+    // the infinite listing repeats the catalog: a warning, not an error
+    if (path == '/category.html') {
+      expect(report.counts.productElements).toBe(48);
+      expect(report.problems.map((p) => p.code)).toEqual(['duplicate-product-id']);
+    } else expect(report.problems).toEqual([]);
+    if (path == '/order-static.html') expect(report.events.filter((e) => e.type == 'purchase')).toHaveLength(2);
+  });
+}
+
+test('finds each mistake planted in broken-shop.html, where it is', async () => {
+  const { status, report } = await auditJson(`${fixtures}/broken-shop`);
+  expect(status).toBe(1);
+  const found = (code: string, where?: string) => {
+    const hits = report.problems.filter((p) => p.code == code && (!where || p.path == where || p.elements?.includes(where)));
+    expect(hits, `${code} at ${where ?? 'the page'} in\n${JSON.stringify(report.problems, null, 1)}`).toHaveLength(1);
+    return hits[0];
+  };
+  expect(found('product-without-id', 'article#no-id').severity).toBe('error');
+  expect(found('result-without-product-id', 'article#result-only').severity).toBe('warning');
+  expect(found('duplicate-product-id', 'div#grid')).toMatchObject({ severity: 'warning', elements: ['article#p2-again'] });
+  expect(found('duplicate-result-id', 'article#dup-result')).toMatchObject({ severity: 'error', message: expect.stringContaining('"sr-dup"') });
+  expect(found('entity-identifiers-not-json', 'article#bad-json').severity).toBe('error');
+  expect(found('unknown-attribute', 'article#typo').message).toContain('did you mean data-depict-product-id?');
+  expect(found('unknown-attribute', 'head > meta:nth-of-type(3)').message).toContain('did you mean depict-currency?');
+  expect(found('widget-without-products', 'section#empty-widget').severity).toBe('error');
+  expect(found('add-to-cart-without-product', 'button#orphan-button').severity).toBe('error');
+  expect(found('unknown-event', 'button#bad-event').message).toContain('"addtocart"');
+  expect(found('purchase-block-not-json').severity).toBe('error');
+  // what the page sent: its impressions, one of them of a product without an id
+  expect(report.snippet).toMatchObject({ tenant: 'broken-shop', endpointReachable: true, loaded: true });
+  expect(report.events.map((e) => e.type)).toEqual(expect.arrayContaining(['page_view', 'recommendations_inserted', 'element_visible']));
+  expect(found('event-element_visible-without-product-id').severity).toBe('warning');
+  // and what the snippet said about it
+  expect(report.problems.filter((p) => p.code == 'console-warning').map((p) => p.message)).toEqual(
+    expect.arrayContaining([expect.stringContaining('[depict] a data-depict-purchase block is not valid JSON')]),
+  );
+  // the card without mistakes is not mentioned
+  expect(JSON.stringify(report.problems)).not.toContain('plr-1"');
+  expect(report.errors).toBe(report.problems.filter((p) => p.severity == 'error').length);
+});
+
+test('finds a script tag without data-api-key, an endpoint that does not answer, and prints a readable report', async () => {
+  const { status, stdout } = await audit(`${fixtures}/broken-tag`);
+  expect(status).toBe(1);
+  expect(stdout).toContain(`Depict audit of ${fixtures}/broken-tag`);
+  expect(stdout).toMatch(/elements\s+1 product element · 0 widgets/);
+  expect(stdout).toMatch(/\d+ errors?, \d+ warnings?/);
+  expect(stdout).toMatch(/✖ error\s+the script tag has no data-api-key .*script-tag-missing-attribute/);
+  expect(stdout).toMatch(/\n\s+head > script\n/);
+  expect(stdout).toMatch(/✖ error\s+data-endpoint http:\/\/127\.0\.0\.1:\d+\/create-events is not reachable: \w+/);
+  expect(stdout).toMatch(/✖ error\s+\[depict\] not started: the script tag needs data-api-key/);
+  expect(stdout).not.toContain('no-events');
+});
+
+test('finds a page without the snippet', async () => {
+  const { status, report } = await auditJson(`${fixtures}/no-snippet`);
+  expect(status).toBe(1);
+  expect(report.problems).toMatchObject([{ severity: 'error', code: 'no-snippet' }]);
+  expect(report.counts.productElements).toBe(1);
+});
+
+test('bad arguments, or a page that does not load: exit 2, with why', async () => {
+  const none = await audit();
+  expect(none.status).toBe(2);
+  expect(none.stderr).toContain('usage: npm run audit -- <url');
+  const gone = await audit(`http://127.0.0.1:${closed}/`, '--json');
+  expect(gone.status).toBe(2);
+  expect(JSON.parse(gone.stdout).error).toContain('could not open');
+  const missing = await auditJson(`${fixtures}/no-such-page`);
+  expect(missing.status).toBe(1);
+  expect(missing.report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'page-status', message: 'the page answered 404' })]));
+});
