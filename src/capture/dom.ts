@@ -2,7 +2,6 @@ import { PRODUCT } from '../fields';
 
 export const WIDGET = '[data-depict-recommendation-type]';
 export const PURCHASE = 'script[data-depict-purchase]';
-const ANY = [PRODUCT, WIDGET, PURCHASE].join();
 
 export interface DomHandlers {
   product(el: Element): void;
@@ -11,27 +10,34 @@ export interface DomHandlers {
   removed(el: Element): void;
 }
 
-const each = (root: Node, f: (el: Element) => void, sel = ANY) => {
-  if (!(root instanceof Element)) return;
-  if (root.matches(sel)) f(root);
-  root.querySelectorAll(sel).forEach(f);
+/** Calls `f` for `root` and each element under it that matches `sel`. */
+const each = (root: Node, sel: string, f: (el: Element) => void) => {
+  if (root instanceof Element) {
+    if (root.matches(sel)) f(root);
+    root.querySelectorAll(sel).forEach(f);
+  }
 };
 
 /**
  * Reports the annotated elements of the page — product elements, recommendation widgets,
  * declarative purchase blocks — that are there now and that are added later, and the
- * product elements that are removed (so they can be released). One MutationObserver.
+ * product elements that are removed (so they can be released). One MutationObserver; one
+ * query per kind, so that a page of 5,000 cards costs three selector queries, not 15,000
+ * matches. Returns a function that reports what is on the page again.
  */
 export function watchDom(h: DomHandlers): () => void {
-  const found = (el: Element) =>
-    el.matches(PURCHASE) ? h.purchase(el) : (el.matches(PRODUCT) && h.product(el), el.matches(WIDGET) && h.widget(el));
-  const scan = () => each(document.documentElement, found);
+  const found = (root: Node) => {
+    each(root, PRODUCT, h.product);
+    each(root, WIDGET, h.widget);
+    each(root, PURCHASE, h.purchase);
+  };
   new MutationObserver((records) => {
     for (const r of records) {
-      r.removedNodes.forEach((n) => each(n, h.removed, PRODUCT));
-      r.addedNodes.forEach((n) => each(n, found));
+      r.removedNodes.forEach((n) => each(n, PRODUCT, h.removed));
+      r.addedNodes.forEach(found);
     }
   }).observe(document.documentElement, { childList: true, subtree: true });
+  const scan = () => found(document.documentElement);
   scan();
   return scan;
 }
