@@ -17,6 +17,8 @@ export interface Queue {
   take(): Promise<Rec[]>;
   /** This tab's undelivered events that are not being sent, for a send at unload. */
   pending(): Rec[];
+  /** All of this tab's undelivered events. */
+  unsent(): DepictEvent[];
   /** After a send: forget delivered (or rejected) events; let the others be taken again. */
   settle(recs: Rec[], gone: boolean): void;
   /** Consent given: write what memory holds to IndexedDB. Refused: delete everything. */
@@ -92,6 +94,8 @@ export function createQueue(
     },
 
     pending: () => free([...mem.values()]),
+
+    unsent: () => [...mem.values()].map((r) => r.e),
 
     settle(recs, gone) {
       const ids = recs.map(id);

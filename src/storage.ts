@@ -7,7 +7,7 @@ const mem: Record<string, string> = {};
 let persist = true;
 
 /** The localStorage keys the snippet uses; the README lists them. */
-export const KEYS = ['depict_session', 'depict_attr'] as const;
+export const KEYS = ['depict_session', 'depict_attr', 'depict_unsent'] as const;
 type Key = (typeof KEYS)[number];
 
 export function read(key: Key): string | null {
@@ -30,12 +30,13 @@ export function persistStorage(on: boolean): void {
   if (on) for (const k in mem) write(k as Key, mem[k]);
 }
 
-/** Forgets every key, in memory and in localStorage. */
-export function clearStorage(): void {
-  for (const k of KEYS) {
-    delete mem[k];
-    try {
-      localStorage.removeItem(k);
-    } catch {}
-  }
+/** Forgets a key, in memory and in localStorage. */
+export function forget(key: Key): void {
+  delete mem[key];
+  try {
+    localStorage.removeItem(key);
+  } catch {}
 }
+
+/** Forgets every key. */
+export const clearStorage = () => KEYS.forEach(forget);

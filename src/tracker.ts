@@ -12,7 +12,18 @@ import { createQueue, type Rec } from './queue';
 import { EVENT_TYPES, problems, type DepictEvent, type EventType } from './schema';
 import { batches, post, type Outcome } from './send';
 import { sessionId } from './session';
-import { clearStorage, persistStorage } from './storage';
+import { clearStorage, forget, persistStorage, read, write } from './storage';
+
+const UNSENT = 'depict_unsent';
+/** The events a page copied to localStorage when it was left. */
+const unsent = (): DepictEvent[] => {
+  try {
+    // only what the API would take, with its id: the key is the page's to break
+    return JSON.parse(read(UNSENT)!).filter((e: DepictEvent) => e.deduplication_id && !problems([e]).length);
+  } catch {
+    return [];
+  }
+};
 
 /** `window.depict`: every method is safe to call with anything and never throws. */
 export interface Depict {
@@ -44,7 +55,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     (cfg.privacySignals.includes('gpc') && nav.globalPrivacyControl) ||
     (cfg.privacySignals.includes('dnt') && nav.doNotTrack == '1');
   let consent = signal ? 'denied' : cfg.consent;
-  if (signal) debug('a browser privacy signal is on: nothing is tracked until depict.consent(true)');
+  if (signal) debug('a privacy signal is on: off until depict.consent(true)');
   persistStorage(consent == 'granted');
   const q = createQueue(consent == 'granted', warn);
   const url = sendUrl(cfg);
@@ -159,9 +170,17 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     })());
   }
 
-  /** The page is being hidden, maybe for good: send this tab's undelivered events now,
-   * with keepalive, without waiting for IndexedDB (the page may not live that long). */
-  const hide = () => consent == 'granted' && batches(q.pending()).forEach(send);
+  /**
+   * The page is being hidden, maybe for good: send this tab's undelivered events now, with
+   * keepalive, without waiting for IndexedDB (the page may not live that long). When it is
+   * left, also copy them to localStorage, which is written at once: an IndexedDB write that
+   * had not committed is aborted with the page, and the next page adds the copy back.
+   */
+  function hide(e: Event) {
+    if (consent != 'granted') return;
+    if (e.type == 'pagehide') write(UNSENT, JSON.stringify([...q.unsent(), ...unsent()]));
+    batches(q.pending()).forEach(send);
+  }
 
   /** An auto-captured event: `base`, then the element's fields. */
   const auto = (type: string, el: Element | null, base?: Fields) => emit(type, { ...base, ...fieldsOf(el) });
@@ -221,7 +240,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       }
     };
   before(api);
-  addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && hide());
+  addEventListener('visibilitychange', (e) => document.visibilityState == 'hidden' && hide(e));
   addEventListener('pagehide', hide);
   addEventListener('online', () => api.flush());
 
@@ -251,6 +270,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       }
     },
   });
+  // what the last page left behind (the queue keeps one copy per deduplication_id)
+  unsent().forEach((e) => q.add(e));
+  forget(UNSENT);
   schedule(cfg.batchMs);
   return api;
 }
