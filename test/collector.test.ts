@@ -932,7 +932,7 @@ describe('main.ts (bundled, as npm start runs it)', () => {
     child.stderr.on('data', (d) => (err += d));
     const ready = new Promise<number>((resolve, reject) => {
       child.stdout.on('data', () => {
-        const m = /Depict collector on http:\/\/localhost:(\d+) — demo shop at \/, events at \/events/.exec(out);
+        const m = /Depict collector on http:\/\/localhost:(\d+) — demo shop at \/, live inspector at \/inspector, events at \/events/.exec(out);
         if (m) resolve(Number(m[1]));
       });
       child.on('exit', (code) => reject(new Error(`exited with ${code}: ${err}`)));

@@ -51,7 +51,7 @@ try {
   });
   const loopback = !env.HOST || ['127.0.0.1', 'localhost', '0.0.0.0', '::', '::1'].includes(env.HOST);
   const base = loopback ? `http://localhost:${collector.port}` : collector.url;
-  console.log(`Depict collector on ${base} — demo shop at /, events at /events`);
+  console.log(`Depict collector on ${base} — demo shop at /, live inspector at /inspector, events at /events`);
   if (apiKeys?.length) console.log(`Accepting ${apiKeys.length} API key(s) only`);
   if (faults) console.log(`Injecting faults: ${JSON.stringify(faults)}`);
 
