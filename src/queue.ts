@@ -17,6 +17,8 @@ export interface Queue {
   take(): Promise<Rec[]>;
   /** This tab's undelivered events that are not being sent, for a send at unload. */
   pending(): Rec[];
+  /** Marks events as being sent, right before they are: returns those that were not yet. */
+  fly(recs: Rec[]): Rec[];
   /** All of this tab's undelivered events. */
   unsent(): DepictEvent[];
   /** After a send: forget delivered (or rejected) events; let the others be taken again. */
@@ -43,7 +45,7 @@ export function createQueue(
   // undefined: not opened yet; null: IndexedDB is unusable on this page
   let store: UseStore | null | undefined;
   const id = (r: Rec) => r.e.deduplication_id!;
-  const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)) && flying.add(id(r)));
+  const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)));
 
   /** Runs an IndexedDB operation, reopening the database once on failure. */
   async function db<T>(op: (s: UseStore) => Promise<T>): Promise<T | void> {
@@ -94,6 +96,8 @@ export function createQueue(
     },
 
     pending: () => free([...mem.values()]),
+
+    fly: (recs) => free(recs).filter((r) => flying.add(id(r))),
 
     unsent: () => [...mem.values()].map((r) => r.e),
 

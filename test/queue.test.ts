@@ -87,14 +87,15 @@ describe('queue with IndexedDB', () => {
     expect(recs[0].e.user_id).toBe('second');
   });
 
-  it('take leaves out events being sent until they are settled as not gone', async () => {
+  it('take leaves out events being sent (fly) until they are settled as not gone', async () => {
     const q = createQueue(true, noWarn());
     addAll(q, 'a', 'b');
-    const first = await q.take();
+    const first = q.fly(await q.take());
     expect(ids(first)).toEqual(['a', 'b']);
     expect(await q.take()).toEqual([]);
     addAll(q, 'c');
-    expect(ids(await q.take())).toEqual(['c']);
+    expect(ids(q.fly(await q.take()))).toEqual(['c']);
+    expect(q.fly(first)).toEqual([]);
     q.settle(first, false);
     expect(ids(await q.take())).toEqual(['a', 'b']);
   });
@@ -131,13 +132,17 @@ describe('queue with IndexedDB', () => {
     expect(ids(await page2.take())).toEqual(['old']);
   });
 
-  it('pending() gives this tab’s events that are not being sent, and marks them as being sent', async () => {
+  it('pending() gives this tab’s events that are not being sent; taken is not being sent', async () => {
     const q = createQueue(true, noWarn());
     addAll(q, 'a', 'b');
     const taken = await q.take();
+    // taken by a send loop, not yet posted: a send at unload must still carry them
+    expect(ids(q.pending())).toEqual(['a', 'b']);
+    q.fly(taken);
     expect(q.pending()).toEqual([]);
     q.settle(taken, false);
     expect(ids(q.pending())).toEqual(['a', 'b']);
+    q.fly(q.pending());
     expect(await q.take()).toEqual([]);
   });
 
@@ -209,7 +214,7 @@ describe('queue in memory (persist false)', () => {
   it('flying and settle work the same', async () => {
     const q = createQueue(false, noWarn());
     addAll(q, 'a', 'b');
-    const recs = await q.take();
+    const recs = q.fly(await q.take());
     expect(await q.take()).toEqual([]);
     q.settle(recs.slice(0, 1), true);
     q.settle(recs.slice(1), false);
@@ -332,7 +337,7 @@ describe('queue when IndexedDB fails', () => {
     const warn = noWarn();
     const q = createQueue(true, warn);
     addAll(q, 'a', 'b');
-    expect(ids(await q.take())).toEqual(['a', 'b']);
+    expect(ids(q.fly(await q.take()))).toEqual(['a', 'b']);
     addAll(q, 'c');
     expect(ids(await q.take())).toEqual(['c']);
     // operations already under way when IndexedDB failed may each warn; log.ts's warn() shows
