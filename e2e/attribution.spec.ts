@@ -93,7 +93,11 @@ test('a malformed order warns and sends nothing of it', async ({ page, request }
   expect(await stored(request, tenant)).toEqual([]);
 });
 
-test('a remembered click expires after the attribution window', async ({ page, request }, info) => {
+test('a remembered click expires after the attribution window', async ({ page, request, browserName }, info) => {
+  test.skip(
+    browserName == 'firefox',
+    "Playwright's clock (page.clock.setSystemTime) did not move the page's Date.now in Firefox ESR over WebDriver BiDi; the expiry itself is engine-independent and unit-tested in test/attribution.test.ts",
+  );
   const tenant = tenantOf(info);
   await page.clock.install({ time: new Date('2026-11-01T10:00:00Z') });
   await fixture(page, tenant, `<article data-depict-product-id="p9" data-depict-product-listing-result-id="plr-9"><a href="#x">p9</a></article>
