@@ -6,18 +6,31 @@
 //
 //   npm run bench:reliability          (builds first)
 //   node bench/reliability.mjs [--seed N] [--journeys N] [--healthy N] [--quick] [--contexts N]
-//                              [--dwell MIN-MAX] [--only faulty|healthy] [--json] [--verbose]
+//                              [--dwell MIN-MAX] [--only faulty|healthy] [--bfcache] [--trace]
+//                              [--json] [--verbose]
+//
+// The journeys: a seeded plan (mulberry32; --seed, default 1), so a seed always walks the same
+// journeys: a start page (home, a category, a search, the cart or a product) and 8 to 12
+// actions — click a card, add to cart, scroll and linger, go back, middle-click a card into a
+// new tab (and sometimes go on there), close a tab, filter the listing (pushState), search,
+// follow a header link, check out, type a URL — with a short pause after each (--dwell, quick
+// shoppers, so that a run takes minutes). 3 browser contexts (--contexts) walk them in
+// parallel, one shared tenant per pass; a context is one shopper's browser, so what a journey
+// leaves queued is sent by a later one. At the end each context opens one more page, and the
+// bench waits until every queue is empty and the stored count has not moved for 3 s.
+// The faulty pass walks --journeys (200); the healthy pass the first --healthy (40) of them.
 //
 // How it counts:
 // - generated: the distinct deduplication_ids the snippet queued, read from its debug output
-//   ("[depict] <type> queued" and the event); the time of that console message (the page's
-//   clock) is the event's creation time.
+//   ("[depict] <type> queued" and the event), through Playwright's console events and a copy
+//   an init script keeps in localStorage; the page's clock then is the event's creation time.
 // - delivered: generated ids the collector stored; lost = generated − delivered;
 //   duplicates stored: stored events sharing a deduplication_id.
 // - sends per event: the collector's events_received / delivered.
 // - delivery time: the collector's _received_at − the creation time (one machine, one clock).
 // - every POST goes through a small proxy in front of the collector that notes each one's ids,
-//   its page (Referer) and its answer, to say why an event was sent more than once.
+//   which document sent it and whether that document was being left (headers an init script
+//   adds to the snippet's fetch), and the answer, to say why an event was sent more than once.
 //
 // Exits 1 if an event was lost or stored twice, 2 on a bench error.
 import { chromium } from '@playwright/test';
@@ -37,21 +50,22 @@ const opt = (f) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined);
 if (flag('--help') || flag('-h')) {
   console.log(
     'node bench/reliability.mjs [--seed N (default 1)] [--journeys N (default 200)] [--quick (20 journeys)]\n' +
-      '                           [--healthy N (default 60; 10 with --quick)] [--contexts N (default 3)] [--dwell MIN-MAX (ms, default 50-300)] [--only faulty|healthy]\n' +
-      '                           [--json] [--verbose]',
+      '                           [--healthy N (default 40; 10 with --quick)] [--contexts N (default 3)] [--dwell MIN-MAX (ms, default 50-300)] [--only faulty|healthy]\n' +
+      '                           [--bfcache] [--trace] [--json] [--verbose]',
   );
   process.exit(0);
 }
 const SEED = Number(opt('--seed') ?? 1) >>> 0;
 const JOURNEYS = flag('--quick') ? 20 : Math.max(1, Number(opt('--journeys') ?? 200) | 0);
 /** The healthy pass walks the first of the same journeys: enough events for its p95. */
-const HEALTHY = Math.min(JOURNEYS, Math.max(1, Number(opt('--healthy') ?? (flag('--quick') ? 10 : 60)) | 0));
+const HEALTHY = Math.min(JOURNEYS, Math.max(1, Number(opt('--healthy') ?? (flag('--quick') ? 10 : 40)) | 0));
 const CONTEXTS = Math.max(1, Number(opt('--contexts') ?? 3) | 0);
 const PASSES = ['faulty', 'healthy'].filter((p) => !opt('--only') || opt('--only') == p);
 const JSON_OUT = flag('--json');
 const VERBOSE = flag('--verbose');
 /** Keeps, per document, its sends, its copies to localStorage and its pagehide: for --json. */
 const TRACE = flag('--trace');
+const BFCACHE = flag('--bfcache');
 /** The pause after each action, ms: quick shoppers by default, to fit the run in minutes. */
 const [DWELL_MIN, DWELL_MAX] = (opt('--dwell') || '50-300').split('-').map(Number);
 const log = JSON_OUT ? (...a) => console.error(...a) : (...a) => console.log(...a);
@@ -491,7 +505,11 @@ async function pass(browser, name) {
             } catch {}
           return set.call(this, k, v);
         };
-        addEventListener('pagehide', () => set.call(localStorage, `bt:${doc}:${Date.now()}:pagehide`, location.pathname), true);
+        addEventListener('pagehide', () => {
+          try {
+            set.call(localStorage, `bt:${doc}:${Date.now()}:pagehide`, location.pathname);
+          } catch {} // about:blank and other opaque documents have no localStorage
+        }, true);
       }
     }, TRACE);
     await context.addInitScript(copyQueued);
@@ -689,10 +707,12 @@ try {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-    // shoppers' browsers have a back/forward cache; Playwright turns it off by default
-    ignoreDefaultArgs: flag('--no-bfcache') ? [] : ['--disable-back-forward-cache'],
+    // Playwright turns the back/forward cache off; shoppers' browsers have it. On, every
+    // navigation costs a new renderer process here, which about doubles the run's time.
+    ignoreDefaultArgs: BFCACHE ? ['--disable-back-forward-cache'] : [],
   });
-  log(`Reliability bench: seed ${SEED}; ${PASSES.map((p) => `${p} ${p == 'faulty' ? JOURNEYS : HEALTHY} journeys`).join(', ')}; ${CONTEXTS} browser contexts; dwell ${DWELL_MIN}-${DWELL_MAX} ms`);
+  log(`Reliability bench: seed ${SEED}; ${PASSES.map((p) => `${p} ${p == 'faulty' ? JOURNEYS : HEALTHY} journeys`).join(', ')}; ` +
+    `${CONTEXTS} browser contexts; dwell ${DWELL_MIN}-${DWELL_MAX} ms; back/forward cache ${BFCACHE ? 'on' : 'off'}`);
   const results = [];
   for (const name of PASSES) {
     const r = await pass(browser, name);

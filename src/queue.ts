@@ -19,6 +19,9 @@ export interface Queue {
   pending(): Rec[];
   /** Marks events as being sent, right before they are: returns those that were not yet. */
   fly(recs: Rec[]): Rec[];
+  /** Puts back what an earlier page left: into IndexedDB only (not this tab's own events, so
+   * that this page's unload does not send and copy them again), or memory if it fails. */
+  restore(events: DepictEvent[]): void;
   /** All of this tab's undelivered events. */
   unsent(): DepictEvent[];
   /** After a send: forget delivered (or rejected) events; let the others be taken again. */
@@ -98,6 +101,13 @@ export function createQueue(
     pending: () => free([...mem.values()]),
 
     fly: (recs) => free(recs).filter((r) => flying.add(id(r))),
+
+    restore(events) {
+      const recs = events.map((e) => ({ e, t: Date.now() }));
+      db((s) => setMany(recs.map((r) => [id(r), r]), s).then(() => 1)).then(
+        (ok) => ok || recs.forEach((r) => mem.set(id(r), r)),
+      );
+    },
 
     unsent: () => [...mem.values()].map((r) => r.e),
 

@@ -274,7 +274,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     },
   });
   // what the last page left behind (the queue keeps one copy per deduplication_id)
-  unsent().forEach((e) => q.add(e));
+  q.restore(unsent());
   forget(UNSENT);
   schedule(cfg.batchMs);
   return api;

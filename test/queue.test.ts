@@ -124,6 +124,17 @@ describe('queue with IndexedDB', () => {
     expect(ids(await tab1.take())).toEqual(['from-1', 'from-2']);
   });
 
+  it('restore() puts an earlier page’s events into IndexedDB, not among this tab’s own', async () => {
+    const page1 = createQueue(true, noWarn());
+    addAll(page1, 'left');
+    const left = page1.pending().map((r) => r.e);
+    const page2 = createQueue(true, noWarn());
+    page2.restore(left);
+    expect(ids(await page2.take())).toEqual(['left']);
+    // this page's unload sends and copies only its own events: no snowball across pages
+    expect(page2.pending()).toEqual([]);
+  });
+
   it('events of an earlier page are taken by the next one', async () => {
     const page1 = createQueue(true, noWarn());
     addAll(page1, 'old');
