@@ -62,6 +62,9 @@ export function createQueue(
       }
   }
 
+  /** Writes events in one transaction; resolves to 1 when IndexedDB took them. */
+  const save = (recs: Rec[]) => db((s) => setMany(recs.map((r) => [id(r), r]), s).then(() => 1));
+
   let last = 0;
 
   return {
@@ -104,9 +107,7 @@ export function createQueue(
 
     restore(events) {
       const recs = events.map((e) => ({ e, t: Date.now() }));
-      db((s) => setMany(recs.map((r) => [id(r), r]), s).then(() => 1)).then(
-        (ok) => ok || recs.forEach((r) => mem.set(id(r), r)),
-      );
+      save(recs).then((ok) => ok || recs.forEach((r) => mem.set(id(r), r)));
     },
 
     unsent: () => [...mem.values()].map((r) => r.e),
@@ -122,7 +123,7 @@ export function createQueue(
 
     persist(on) {
       persisting = on;
-      if (on) db((s) => setMany([...mem].map(([k, r]) => [k, r]), s));
+      if (on) save([...mem.values()]);
       else {
         mem.clear();
         // the open connection would block the deletion until the page closes
