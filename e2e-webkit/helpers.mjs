@@ -93,12 +93,19 @@ export async function startCollector() {
     stop,
     /** Stored events matching the query, oldest first: `{tenant, session_id, type}`. */
     events: (query) => api('/events?' + new URLSearchParams(query)),
-    /** Waits until the events matching `query` satisfy `ok`; returns them. */
-    waitFor: (query, ok, what, timeout = 10_000) =>
-      until(async () => {
-        const e = await api('/events?' + new URLSearchParams(query));
-        return ok(e) && e;
-      }, what || `events ${JSON.stringify(query)}`, timeout),
+    /** Waits until the events matching `query` satisfy `ok`; returns them. On a timeout the
+     * error also holds what `col.explain()` (when a test sets it) says about the page. */
+    async waitFor(query, ok, what, timeout = 10_000) {
+      try {
+        return await until(async () => {
+          const e = await api('/events?' + new URLSearchParams(query));
+          return ok(e) && e;
+        }, what || `events ${JSON.stringify(query)}`, timeout);
+      } catch (e) {
+        if (this.explain) e.message += '\n' + (await this.explain(query.tenant).catch((x) => `(no diagnosis: ${x.message})`));
+        throw e;
+      }
+    },
     clear: () => api('/events', { method: 'DELETE' }),
     async close() {
       await stop();
@@ -194,3 +201,27 @@ export async function injectSnippet(driver, config, before = '') {
 }
 
 export const ofType = (events, type) => events.filter((e) => e.type == type);
+
+/**
+ * What a failed wait needs to be understood on a machine one cannot look at: the page, the
+ * snippet's state, its IndexedDB queue and storage, the requests it made, and every event
+ * the collector holds for `tenant` (all sessions).
+ */
+export async function explain(driver, col, tenant = 'demo') {
+  const page = await within(
+    5_000,
+    'reading the page',
+    driver.executeScript(`return JSON.stringify({
+      url: location.href,
+      loaded: !!(window.depict && window.depict.loaded),
+      visibility: document.visibilityState,
+      storage: Object.keys(localStorage).map((k) => k + '=' + String(localStorage.getItem(k)).slice(0, 120)),
+      requests: performance.getEntriesByType('resource').filter((r) => /depict\\.js|create-events/.test(r.name))
+        .map((r) => [r.name.replace(location.origin, '').split('?')[0], Math.round(r.startTime), Math.round(r.duration), r.responseStatus]),
+    })`),
+  ).catch((e) => `(the page did not answer: ${e.message})`);
+  const inQueue = await within(5_000, 'reading the queue', queued(driver)).catch((e) => e.message);
+  const all = await col.events({ tenant }).catch((e) => e.message);
+  const brief = (list) => (Array.isArray(list) ? list.map((e) => [e.type, e.session_id, e.url, e.deduplication_id]) : list);
+  return `the page: ${page}\nits queue: ${JSON.stringify(brief(inQueue))}\nthe collector's events of ${tenant}: ${JSON.stringify(brief(all))}`;
+}

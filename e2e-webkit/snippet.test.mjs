@@ -10,7 +10,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { By } from 'selenium-webdriver';
-import { injectSnippet, ofType, queued, quit, sessionOf, sleep, startCollector, startWebKit, until } from './helpers.mjs';
+import { holdStore } from '../e2e/page-scripts.mjs';
+import { explain, injectSnippet, ofType, queued, quit, sessionOf, sleep, startCollector, startWebKit, until } from './helpers.mjs';
 
 const T = { timeout: 90_000 };
 let col;
@@ -32,6 +33,7 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
   beforeEach(async () => {
     await col.clear();
     driver = await webkit.session();
+    col.explain = (tenant) => explain(driver, col, tenant);
   });
   afterEach(async () => {
     await quit(driver);
@@ -165,6 +167,24 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal(ofType(events, 'page_view').length, 1);
     assert.ok((await driver.executeScript('return __opens')) > 0, 'the snippet tried IndexedDB');
     assert.deepEqual(await driver.executeScript('return __errors'), []);
+  });
+
+  test('IndexedDB that never answers (another page holds the store): delivered from memory', T, async () => {
+    // What a page in WebKit's back/forward cache with a transaction open does to every later
+    // page of the site: their transactions wait behind its own, for as long as it is cached.
+    const tenant = uniqueTenant('idbheld');
+    await driver.get(blank());
+    await driver.executeAsyncScript(`${holdStore}.then(arguments[arguments.length - 1])`);
+    const holder = await driver.getWindowHandle();
+    await driver.switchTo().newWindow('window');
+    await driver.get(blank());
+    await injectSnippet(driver, { tenant, batchMs: 50 }, watchErrors);
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'held' })`);
+    const events = await col.waitFor({ tenant }, (e) => ofType(e, 'add_to_cart').length == 1 && e.length == 2, 'the page view and the add_to_cart');
+    assert.equal(ofType(events, 'page_view').length, 1);
+    assert.deepEqual(await driver.executeScript('return __errors'), []);
+    await driver.close();
+    await driver.switchTo().window(holder);
   });
 
   test('element_visible: once per card, after one second at least half in view', T, async () => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { BASE, fixture, ofType, ready, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 test('a recommended card, then add to cart on its product page: attributed to the recommendation', async ({ page, request }, info) => {

@@ -1,7 +1,7 @@
 // `npm run audit` (scripts/audit.mjs), run as a user runs it, in a child process: clean on
 // the demo shop's pages, and finding each mistake planted in e2e/fixtures/. The fixtures are
 // served by a tiny server of the test's own (the collector serves only public/ and dist/).
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';

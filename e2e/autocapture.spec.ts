@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
 import { BASE, fixture, ofType, ready, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 /** Flushes and returns what the collector holds for the tenant. */

@@ -1,7 +1,8 @@
 // The demo shop under a strict Content-Security-Policy: the snippet must run and deliver
 // with no inline script, no eval, no inline style and no connection outside 'self'.
 // The pages come from the collector as they are; page.route adds the header.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from './test';
+import type { Page } from '@playwright/test';
 import { BASE, ofType, tenantOf, useTenant, waitForEvents } from './helpers';
 
 const CSP = "default-src 'self'; connect-src 'self'";

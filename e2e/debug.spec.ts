@@ -1,6 +1,7 @@
 // Debug mode (data-debug, or depict.debug()): every event and every send gets one collapsed
 // console group, titled with what happened and why, holding the event(s) it is about.
-import { expect, test, type ConsoleMessage, type Page } from '@playwright/test';
+import { expect, test } from './test';
+import type { ConsoleMessage, Page } from '@playwright/test';
 import { faults, fixture, ofType, tenantOf, waitForEvents } from './helpers';
 
 /** One collapsed group the page logged: its title and the values logged inside it. */

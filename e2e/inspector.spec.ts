@@ -1,7 +1,8 @@
 // The live inspector (/inspector) and its stream (GET /events/stream): events appear as the
 // shop sends them, filters, hints, rejected batches with their 422 details, and hostile
 // values shown as text that runs nothing.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from './test';
+import type { Page } from '@playwright/test';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { BASE, PORT } from '../playwright.config';
 import { tenantOf, useTenant } from './helpers';

@@ -1,7 +1,8 @@
 // What the README's Privacy section promises, in a real browser against the collector:
 // consent pending / refused, Global Privacy Control and Do Not Track, no cookies, only the
 // documented storage keys, and URLs stripped of e-mail addresses and tokens.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from './test';
+import type { Page } from '@playwright/test';
 import { BASE, fixture, ofType, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
 
 /** Every request the page makes to the API endpoint. */

@@ -7,7 +7,8 @@
  * then checks the collector holds exactly that set of deduplication_ids, each once, and the
  * page views the walk made, no more.
  */
-import { expect, test, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test } from './test';
+import type { APIRequestContext, BrowserContext, Page } from '@playwright/test';
 import { BASE, faults, fixture, ofType, stats, stored, tenantOf, useTenant, type Stored } from './helpers';
 
 test.skip(

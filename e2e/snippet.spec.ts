@@ -1,4 +1,5 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './test';
+import { holdStore } from './page-scripts.mjs';
 import { BASE, faults, fixture, ofType, queued, stats, stored, tenantOf, waitForEvents } from './helpers';
 
 const COMMON = ['tenant', 'market', 'type', 'deduplication_id', 'url', 'document_width', 'session_id'];
@@ -189,6 +190,26 @@ test('IndexedDB whose open is rejected: events are still delivered', async ({ pa
   await fixture(page, tenant, '');
   await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'rejected-open' }));
   await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1);
+});
+
+test('IndexedDB that never answers (another page holds the store): delivered from memory after 3 s', async ({ page, context, request }, info) => {
+  // As a page kept in WebKit's or Firefox's back/forward cache with a transaction open does:
+  // another page of the site keeps a write transaction on the snippet's store alive, and every
+  // transaction of the snippet waits behind it.
+  const tenant = tenantOf(info);
+  const holder = await context.newPage();
+  await holder.goto(`${BASE}/events?tenant=-`);
+  await holder.evaluate(holdStore);
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  await fixture(page, tenant, '');
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'held' }));
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1 && ofType(e, 'page_view').length == 1);
+  expect(events).toHaveLength(2);
+  expect(warnings.filter((w) => w.includes('IndexedDB failed'))).toHaveLength(1);
+  expect(errors).toEqual([]);
 });
 
 test('a 422 for one event of a batch drops that event only', async ({ page, request }, info) => {

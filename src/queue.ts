@@ -9,6 +9,9 @@ export interface Rec {
   p?: 1;
 }
 
+/** Why IndexedDB was given up on, when it did not answer. */
+const HUNG = 'no answer in 3 s';
+
 export interface Queue {
   /** Writes an event ahead of any send: to memory at once, to IndexedDB as soon as it can. */
   add(e: DepictEvent): void;
@@ -50,15 +53,20 @@ export function createQueue(
   const id = (r: Rec) => r.e.deduplication_id!;
   const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)));
 
-  /** Runs an IndexedDB operation, reopening the database once on failure. */
+  /**
+   * Runs an IndexedDB operation, reopening the database once on failure. One that has not
+   * finished within 3 s is not waited for again: the memory queue takes over. IndexedDB can
+   * hang rather than fail: a page kept in the back/forward cache with a transaction open
+   * holds the store, in WebKit and Firefox, and every later page's transactions wait for it.
+   */
   async function db<T>(op: (s: UseStore) => Promise<T>): Promise<T | void> {
     for (const again of [0, 1])
       try {
         if (store === null || !persisting) return;
         if (again || !store) store = createStore('depict', 'events');
-        return await op(store);
+        return await Promise.race([op(store), new Promise<never>((_, ko) => setTimeout(ko, 3e3, HUNG))]);
       } catch (e) {
-        if (again) warn('IndexedDB failed; events are kept in memory', e), (store = null);
+        if (again || e == HUNG) warn('IndexedDB failed; events are kept in memory', e), (store = null);
       }
   }
 

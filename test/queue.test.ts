@@ -360,6 +360,25 @@ describe('queue when IndexedDB fails', () => {
     expect(warn.mock.calls.length).toBe(calls); // nothing more once in memory
   });
 
+  it('an IndexedDB that never answers (a page in the back/forward cache holds the store): memory after 3 s, one warning', async () => {
+    // an open request that never fires, as when another page's transaction holds the store
+    globalThis.indexedDB = { open: vi.fn(() => ({})), deleteDatabase() {} } as unknown as IDBFactory;
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
+    const warn = noWarn();
+    const q = createQueue(true, warn);
+    addAll(q, 'a', 'b');
+    let taken: Rec[] | undefined;
+    void q.take().then((r) => (taken = r));
+    await vi.advanceTimersByTimeAsync(2_900);
+    expect(taken).toBeUndefined(); // still waiting for IndexedDB
+    await vi.advanceTimersByTimeAsync(200);
+    expect(ids(taken!)).toEqual(['a', 'b']);
+    expect(new Set(warn.mock.calls.map((c) => c[0]))).toEqual(new Set([MSG]));
+    // from then on, memory only: nothing waits any more
+    addAll(q, 'c');
+    expect(ids(await q.take())).toEqual(['a', 'b', 'c']);
+  });
+
   /** Makes the snippet's next `n` IndexedDB transactions throw, as WebKit's "connection lost". */
   function failTransactions(n: number) {
     const orig = FDBDatabase.prototype.transaction;

@@ -1,0 +1,2 @@
+/** See page-scripts.mjs. */
+export declare const holdStore: string;

@@ -1,0 +1,19 @@
+// Scripts run inside pages by both the Playwright specs (e2e/) and the WebKit suite
+// (e2e-webkit/), as source text: each engine's driver evaluates it in the page.
+
+/**
+ * An expression (a promise) that opens the snippet's database and keeps a write transaction
+ * on its store alive for as long as the page lives, so that every other page's transactions
+ * on it wait: what a page kept in WebKit's or Firefox's back/forward cache with a transaction
+ * open does to the site's later pages.
+ */
+export const holdStore = `new Promise((ok) => {
+  const r = indexedDB.open('depict');
+  r.onupgradeneeded = () => r.result.createObjectStore('events');
+  r.onsuccess = () => {
+    const store = r.result.transaction('events', 'readwrite').objectStore('events');
+    const spin = () => (store.get('-').onsuccess = spin);
+    spin();
+    ok();
+  };
+})`;
