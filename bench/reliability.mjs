@@ -5,7 +5,7 @@
 // collector stored.
 //
 //   npm run bench:reliability          (builds first)
-//   node bench/reliability.mjs [--seed N] [--journeys N] [--healthy N] [--quick] [--contexts N]
+//   node bench/reliability.mjs [--seed N] [--journeys N] [--healthy N] [--quick] [--fast] [--contexts N]
 //                              [--dwell MIN-MAX] [--only faulty|healthy] [--bfcache] [--trace]
 //                              [--json] [--verbose]
 //
@@ -13,8 +13,8 @@
 // journeys: a start page (home, a category, a search, the cart or a product) and 8 to 12
 // actions — click a card, add to cart, scroll and linger, go back, middle-click a card into a
 // new tab (and sometimes go on there), close a tab, filter the listing (pushState), search,
-// follow a header link, check out, type a URL — with a short pause after each (--dwell, quick
-// shoppers, so that a run takes minutes). 3 browser contexts (--contexts) walk them in
+// follow a header link, check out, type a URL — with a pause after each (--dwell: 1.5 to 4 s, a
+// shopper's pace; --fast: 50 to 300 ms, a stress test). 10 browser contexts (--contexts) walk them in
 // parallel, one shared tenant per pass; a context is one shopper's browser, so what a journey
 // leaves queued is sent by a later one. At the end each context opens one more page, and the
 // bench waits until every queue is empty and the stored count has not moved for 3 s.
@@ -49,8 +49,8 @@ const flag = (f) => argv.includes(f);
 const opt = (f) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined);
 if (flag('--help') || flag('-h')) {
   console.log(
-    'node bench/reliability.mjs [--seed N (default 1)] [--journeys N (default 200)] [--quick (20 journeys)]\n' +
-      '                           [--healthy N (default 40; 10 with --quick)] [--contexts N (default 3)] [--dwell MIN-MAX (ms, default 50-300)] [--only faulty|healthy]\n' +
+    'node bench/reliability.mjs [--seed N (default 1)] [--journeys N (default 200)] [--quick (20 journeys)] [--fast (shoppers acting every 50-300 ms)]\n' +
+      '                           [--healthy N (default 40; 10 with --quick)] [--contexts N (default 10)] [--dwell MIN-MAX (ms, default 1500-4000)] [--only faulty|healthy]\n' +
       '                           [--bfcache] [--trace] [--json] [--verbose]',
   );
   process.exit(0);
@@ -59,15 +59,17 @@ const SEED = Number(opt('--seed') ?? 1) >>> 0;
 const JOURNEYS = flag('--quick') ? 20 : Math.max(1, Number(opt('--journeys') ?? 200) | 0);
 /** The healthy pass walks the first of the same journeys: enough events for its p95. */
 const HEALTHY = Math.min(JOURNEYS, Math.max(1, Number(opt('--healthy') ?? (flag('--quick') ? 10 : 40)) | 0));
-const CONTEXTS = Math.max(1, Number(opt('--contexts') ?? 3) | 0);
+const CONTEXTS = Math.max(1, Number(opt('--contexts') ?? 10) | 0);
 const PASSES = ['faulty', 'healthy'].filter((p) => !opt('--only') || opt('--only') == p);
 const JSON_OUT = flag('--json');
 const VERBOSE = flag('--verbose');
 /** Keeps, per document, its sends, its copies to localStorage and its pagehide: for --json. */
 const TRACE = flag('--trace');
 const BFCACHE = flag('--bfcache');
-/** The pause after each action, ms: quick shoppers by default, to fit the run in minutes. */
-const [DWELL_MIN, DWELL_MAX] = (opt('--dwell') || '50-300').split('-').map(Number);
+/** The pause after each action, ms: a shopper's pace by default (a page read, a card looked
+ * at); --fast is a stress test of shoppers who act every 50-300 ms, and close a tab right after
+ * following a link. */
+const [DWELL_MIN, DWELL_MAX] = (opt('--dwell') || (flag('--fast') ? '50-300' : '1500-4000')).split('-').map(Number);
 const log = JSON_OUT ? (...a) => console.error(...a) : (...a) => console.log(...a);
 
 /**

@@ -1,6 +1,6 @@
 import { expect, test } from './test';
 import { holdStore } from './page-scripts.mjs';
-import { BASE, faults, fixture, ofType, queued, stats, stored, tenantOf, waitForEvents } from './helpers';
+import { BASE, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 const COMMON = ['tenant', 'market', 'type', 'deduplication_id', 'url', 'document_width', 'session_id'];
 
@@ -137,6 +137,49 @@ test('a page closed right after track() still delivers', async ({ context, reque
   await page.close({ runBeforeUnload: true });
   const events = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1);
   expect(ofType(events, 'add_to_cart')[0].product_id).toBe('last-words');
+});
+
+test.describe('leaving for another page of the site', () => {
+  test('a product link: the page left sends nothing, the next page sends both pages\' events in one request', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    // a minute's batching: only leaving, or depict.flush(), sends anything
+    await useTenant(page, tenant, { batchMs: 60_000 });
+    const posts: string[] = [];
+    page.on('request', (r) => r.url().includes('/create-events') && posts.push(page.url()));
+    await page.goto('/category.html');
+    await ready(page);
+    await page.getByTestId('product-card').first().getByTestId('card-link').click();
+    await expect(page).toHaveURL(/product\.html/);
+    await ready(page);
+    expect(posts).toEqual([]); // not at the click, not at pagehide
+    await page.evaluate(() => (window as any).depict.flush());
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2 && ofType(e, 'click').length == 1);
+    expect((await stats(request, tenant)).events_received).toBe(events.length); // each sent once
+    expect(posts).toHaveLength(1);
+  });
+
+  test('a tab closed while the next page loads: its events are sent by the next page that opens', async ({ page, context, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { batchMs: 60_000 });
+    await page.goto('/category.html');
+    await ready(page);
+    // the product page is slow: the tab is closed during the navigation, before pagehide
+    await page.route('**/product.html*', (route) => setTimeout(() => route.abort().catch(() => {}), 10_000));
+    await page.getByTestId('product-card').first().getByTestId('card-link').click({ noWaitAfter: true });
+    // the page copied its events to localStorage as the navigation began (read from another
+    // page of the site: one whose navigation is pending does not evaluate in Chromium)
+    const next = await context.newPage();
+    await next.goto(`${BASE}/events?tenant=-`);
+    await expect.poll(() => next.evaluate(() => JSON.parse(localStorage.depict_unsent || '[]').map((e: any) => e.type).join())).toBe('page_view,click');
+    await page.close();
+    await next.goto('/cart.html');
+    await ready(next);
+    await next.evaluate(() => (window as any).depict.flush());
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1 && ofType(e, 'page_view').length == 2);
+    expect(ofType(events, 'page_view').map((e) => e.url.split('/').pop()).sort()).toEqual(['cart.html', 'category.html']);
+    // (and element_visible of the cards, where the closing page lived long enough to see them)
+    expect(events.filter((e) => !['page_view', 'click', 'element_visible'].includes(e.type))).toEqual([]);
+  });
 });
 
 test('three tabs tracking at once deliver every event exactly once', async ({ context, request }, info) => {

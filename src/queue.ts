@@ -23,8 +23,9 @@ export interface Queue {
   /** Marks events as being sent, right before they are: returns those that were not yet. */
   fly(recs: Rec[]): Rec[];
   /** Puts back what an earlier page left: into IndexedDB only (not this tab's own events, so
-   * that this page's unload does not send and copy them again), or memory if it fails. */
-  restore(events: DepictEvent[]): void;
+   * that this page's unload does not send and copy them again), or memory if it fails.
+   * Resolves once they are there. */
+  restore(events: DepictEvent[]): Promise<unknown>;
   /** All of this tab's undelivered events. */
   unsent(): DepictEvent[];
   /** After a send: forget delivered (or rejected) events; let the others be taken again. */
@@ -114,8 +115,9 @@ export function createQueue(
     fly: (recs) => free(recs).filter((r) => flying.add(id(r))),
 
     restore(events) {
-      const recs = events.map((e) => ({ e, t: Date.now() }));
-      save(recs).then((ok) => ok || recs.forEach((r) => mem.set(id(r), r)));
+      // older than what this page queues: they were queued by earlier pages, in this order
+      const recs = events.map((e, t) => ({ e, t }));
+      return save(recs).then((ok) => ok || recs.forEach((r) => mem.set(id(r), r)));
     },
 
     unsent: () => [...mem.values()].map((r) => r.e),

@@ -67,6 +67,15 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let due = Infinity;
   let timer: ReturnType<typeof setTimeout>;
   let sending: Promise<void> | undefined;
+  /**
+   * When this document is being left for another page of the site (the Navigation API says
+   * so: a link, a form, a script's `location` change — not a tab closed, a URL typed, another
+   * site), that page sends what is queued, from IndexedDB and the copy `pagehide` leaves: a
+   * send from here, cut off by the unload before its answer, would be sent there again.
+   * Stale after 5 s (a navigation that turned into a download, or was stopped).
+   */
+  let left = 0;
+  const leaving = () => Date.now() - left < 5e3;
 
   /**
    * Builds, checks and queues an event. `call` names a page's API call: a problem there
@@ -154,6 +163,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   async function loop() {
     for (;;) {
       if (consent != 'granted' || nav.onLine === false) return;
+      // a navigation that did not leave after all (a download, a 204) sends a little later
+      if (leaving()) return schedule(5e3);
       const all = batches(await q.take());
       if (!all.length) return;
       for (let i = 0; i < all.length; i++) if (!(await send(all[i]))) return q.settle(all.slice(i + 1).flat(), false);
@@ -179,10 +190,14 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * left, also copy them to localStorage, which is written at once: an IndexedDB write that
    * had not committed is aborted with the page, and the next page adds the copy back.
    */
+  /** Copies this tab's undelivered events to localStorage, beside what is there already. */
+  const keep = () =>
+    write(UNSENT, JSON.stringify([...new Map([...unsent(), ...q.unsent()].map((e) => [e.deduplication_id, e])).values()]));
+
   function hide(e: Event) {
     if (consent != 'granted') return;
-    if (e.type == 'pagehide') write(UNSENT, JSON.stringify([...q.unsent(), ...unsent()]));
-    batches(q.pending()).forEach(send);
+    if (e.type == 'pagehide') keep();
+    if (!leaving()) batches(q.pending()).forEach(send);
   }
 
   /** An auto-captured event: `base`, then the element's fields. */
@@ -246,6 +261,13 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   addEventListener('visibilitychange', (e) => document.visibilityState == 'hidden' && hide(e));
   addEventListener('pagehide', hide);
   addEventListener('online', () => api.flush());
+  // back from the back/forward cache: this page sends again
+  addEventListener('pageshow', () => (left = 0));
+  (window as { navigation?: EventTarget } & Window).navigation?.addEventListener('navigate', (e: any) => {
+    // the copy is made now: a tab closed during the navigation may never see pagehide
+    if (!e.destination.sameDocument && !e.downloadRequest && new URL(e.destination.url).origin == location.origin && consent == 'granted')
+      (left = Date.now()), keep();
+  });
 
   watchNavigation((previous) => {
     referrer = previous;
@@ -274,8 +296,14 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     },
   });
   // what the last page left behind (the queue keeps one copy per deduplication_id)
-  q.restore(unsent());
-  forget(UNSENT);
+  // the copy is removed only once the queue holds its events (this page may be closed first),
+  // and only those: another tab may have added its own meanwhile
+  const back = unsent();
+  const ids = back.map((e) => e.deduplication_id);
+  q.restore(back).then(() => {
+    const rest = unsent().filter((e) => !ids.includes(e.deduplication_id));
+    rest.length ? write(UNSENT, JSON.stringify(rest)) : forget(UNSENT);
+  });
   schedule(cfg.batchMs);
   return api;
 }
