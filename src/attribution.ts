@@ -9,16 +9,26 @@ export const MAX_PRODUCTS = 50;
 
 type Memory = Record<string, [number, Fields]>;
 
+/** What was last read or written, and its parsed form: parsed again only when another tab
+ * (or script) changed it. */
+let raw: string | null | undefined;
+let memory: Memory = {};
+let saving: 0 | 1 = 0;
+
 /** The remembered clicks; entries of any other shape (another script's, an older
  * version's) are left out. */
 const load = (): Memory => {
-  try {
-    const m = JSON.parse(read('depict_attr')!);
-    for (const k in m) if (!(Array.isArray(m[k]) && m[k][0] > 0 && m[k][1])) delete m[k];
-    return m && typeof m == 'object' ? m : {};
-  } catch {
-    return {};
-  }
+  const r = read('depict_attr');
+  if (r !== raw)
+    try {
+      raw = r;
+      const m = JSON.parse(r!);
+      for (const k in m) if (!(Array.isArray(m[k]) && m[k][0] > 0 && m[k][1])) delete m[k];
+      memory = m && typeof m == 'object' ? m : {};
+    } catch {
+      memory = {};
+    }
+  return memory;
 };
 
 /**
@@ -31,12 +41,20 @@ export function remember(f: Fields, hours: number, now = Date.now()): void {
   RESULT_IDS.forEach((k) => f[k] && (ids[k] = f[k]));
   if (!f.product_id || !Object.keys(ids).length) return;
   const m = load();
+  let oldest: string | undefined;
+  for (const k in m)
+    if (now - m[k][0] >= hours * 36e5) delete m[k];
+    else if (!oldest || m[k][0] < m[oldest][0]) oldest = k;
+  if (!m[f.product_id] && Object.keys(m).length >= MAX_PRODUCTS) delete m[oldest!];
   m[f.product_id] = [now, ids];
-  const keep = Object.entries(m)
-    .filter(([, [t]]) => now - t < hours * 36e5)
-    .sort((a, b) => b[1][0] - a[1][0])
-    .slice(0, MAX_PRODUCTS);
-  write('depict_attr', JSON.stringify(Object.fromEntries(keep)));
+  // written once per task, however many clicks it had
+  if (!saving) {
+    saving = 1;
+    Promise.resolve().then(() => {
+      saving = 0;
+      write('depict_attr', (raw = JSON.stringify(memory)));
+    });
+  }
 }
 
 /**

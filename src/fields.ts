@@ -10,7 +10,7 @@ export const MAX_VALUE = 2048;
  * way a shop developer would expect: finite numbers become strings (the API does not
  * coerce), a comma list becomes `variant_ids` (numbers in it strings), a JSON string
  * becomes `entity_identifiers`; null, undefined and '' mean "not set". It does not judge
- * the types: the schema's `problems` does, on the whole event. Returns the fields, the
+ * the types: the schema's `invalid` does, on the whole event. Returns the fields, the
  * names of values over MAX_VALUE or not serialisable (left out), and the unknown names
  * (left out), or
  * `undefined` when the input is not an object.

@@ -1,4 +1,4 @@
-import { createStore, delMany, entries, set, setMany, type UseStore } from 'idb-keyval';
+import { createStore, delMany, setMany, values, type UseStore } from 'idb-keyval';
 import type { DepictEvent } from './schema';
 
 /** A queued event and when it was queued. */
@@ -75,6 +75,14 @@ export function createQueue(
   const save = (recs: Rec[]) => db((s) => setMany(recs.map((r) => [id(r), r]), s).then(() => 1));
 
   let last = 0;
+  /** Events added during the current task: written together, in one transaction, right
+   * after it (a burst of impressions, or a loop of track() calls, costs one). */
+  let burst: Rec[] | undefined;
+  const write = () => {
+    const b = burst;
+    burst = undefined;
+    b && save(b).then((ok) => ok && b.forEach((r) => (r.p = 1)));
+  };
 
   return {
     add(e) {
@@ -86,12 +94,14 @@ export function createQueue(
         // with IndexedDB, take() bounds the stored queue (and warns); memory only, this is it
         if (store === null || !persisting) warn('the queue is full: dropped the oldest event');
       }
-      db((s) => set(id(r), r, s).then(() => (r.p = 1)));
+      if (!burst) Promise.resolve().then(write);
+      (burst ||= []).push(r);
     },
 
     async take() {
-      const stored = (await db(entries)) as [string, Rec][] | void;
-      const all = new Map(stored || []);
+      write(); // ahead of the read
+      const stored = (await db(values)) as Rec[] | undefined;
+      const all = new Map(stored?.map((r) => [id(r), r]));
       // written, but gone from the store: another tab delivered it; not written yet (or
       // failing): this tab sends it
       for (const [k, r] of mem)

@@ -148,6 +148,28 @@ export function problems(body: unknown): Problem[] {
 }
 
 /**
+ * The names of the fields of one event that the API would refuse, in field order: the
+ * snippet's check before it queues an event (`problems` without what only a 422 needs).
+ * A property test holds it to `problems`.
+ */
+export function invalid(e: Record<string, unknown>): string[] {
+  return FIELDS.filter(([name, kind]) => {
+    const v = Object.prototype.hasOwnProperty.call(e, name) ? e[name] : undefined;
+    return v === undefined
+      ? kind == 1 || kind == 2
+      : kind == 2
+        ? !EVENT_TYPES.includes(v as EventType)
+        : kind == 4
+          ? !isObject(v)
+          : v === null
+            ? kind == 1
+            : kind == 3
+              ? !Array.isArray(v) || v.some((x) => typeof x != 'string')
+              : typeof v != 'string' || (kind == 5 && !v);
+  }).map((f) => f[0]);
+}
+
+/**
  * Checks a request body (the parsed JSON) the way the API does and returns every error,
  * in pydantic v2's shape and wording; an empty list means the API accepts it.
  */

@@ -9,6 +9,7 @@ import { read, write } from './storage';
 export function sessionId(timeoutMinutes: number, now = Date.now()): string {
   const [id, last] = (read('depict_session') || '').split('.');
   const sid = id && now - +last < timeoutMinutes * 6e4 ? id : uuid();
-  write('depict_session', sid + '.' + now);
+  // the last activity to the second is enough: no write for every event of a burst
+  if (sid != id || now - +last > 1e3) write('depict_session', sid + '.' + now);
   return sid;
 }

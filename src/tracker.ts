@@ -9,7 +9,7 @@ import { uuid } from './id';
 import { debug, setDebug, warn } from './log';
 import { purchaseEvents } from './purchase';
 import { createQueue, type Rec } from './queue';
-import { EVENT_TYPES, problems, type DepictEvent, type EventType } from './schema';
+import { EVENT_TYPES, invalid, type DepictEvent, type EventType } from './schema';
 import { batches, post, type Outcome } from './send';
 import { sessionId } from './session';
 import { clearStorage, forget, persistStorage, read, write } from './storage';
@@ -19,7 +19,7 @@ const UNSENT = 'depict_unsent';
 const unsent = (): DepictEvent[] => {
   try {
     // only what the API would take, with its id: the key is the page's to break
-    return JSON.parse(read(UNSENT)!).filter((e: DepictEvent) => e.deduplication_id && !problems([e]).length);
+    return JSON.parse(read(UNSENT)!).filter((e: DepictEvent) => e?.deduplication_id && !invalid(e as never).length);
   } catch {
     return [];
   }
@@ -103,7 +103,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       ...fields,
     } as DepictEvent & Record<string, unknown>;
     for (const k of ['url', 'document_referrer', 'page_url'] as const) e[k] &&= stripUrl(e[k]!, cfg.stripParams);
-    const bad = [...long, ...problems([e]).map((p) => p[1][2])];
+    const bad = [...long, ...invalid(e)];
     if (bad.length) {
       warn(`${call || type}${call ? ' not sent' : ''}: invalid ${bad}`, raw);
       if (call || bad.includes('type')) return;
@@ -226,7 +226,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     set(fields) {
       const c = clean(fields);
       // checked as part of an event, as they will be sent
-      const bad = c && [...c[1], ...c[2], ...problems([{ ...c[0], tenant: '-', market: '-', type: 'click' }]).map((p) => p[1][2])];
+      const bad = c && [...c[1], ...c[2], ...invalid({ ...c[0], tenant: '-', market: '-', type: 'click' })];
       if (!c || bad!.length) return warn(`set() ignored: invalid or unknown ${bad || 'fields'}`, fields);
       for (const k in fields) if (fields[k as keyof Fields] == null) delete defaults[k as keyof Fields];
       defaults = { ...defaults, ...c[0] };

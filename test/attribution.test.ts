@@ -7,7 +7,11 @@ import { persistStorage } from '../src/storage';
 
 const H = 36e5;
 const T0 = Date.parse('2025-03-01T10:00:00Z');
-const stored = () => JSON.parse(localStorage.getItem('depict_attr') || 'null');
+/** What is in storage once the task's clicks are written (once per task, after it). */
+const stored = async () => {
+  await Promise.resolve();
+  return JSON.parse(localStorage.getItem('depict_attr') || 'null');
+};
 
 beforeEach(() => {
   persistStorage(true);
@@ -19,14 +23,14 @@ afterEach(() => {
 });
 
 describe('remember', () => {
-  it('stores the result ids of a clicked product, per product_id, with the time', () => {
+  it('stores the result ids of a clicked product, per product_id, with the time', async () => {
     remember({ product_id: 'p1', recommendation_id: 'r1', click_location: 'grid', entity_price: '5' }, 24, T0);
-    expect(stored()).toEqual({ p1: [T0, { recommendation_id: 'r1' }] });
+    expect(await stored()).toEqual({ p1: [T0, { recommendation_id: 'r1' }] });
   });
 
-  it('stores every kind of result id', () => {
+  it('stores every kind of result id', async () => {
     remember({ product_id: 'p1', search_result_id: 's1', product_listing_result_id: 'l1' }, 24, T0);
-    expect(stored()).toEqual({ p1: [T0, { search_result_id: 's1', product_listing_result_id: 'l1' }] });
+    expect(await stored()).toEqual({ p1: [T0, { search_result_id: 's1', product_listing_result_id: 'l1' }] });
   });
 
   it('stores nothing without a result id', () => {
@@ -40,47 +44,47 @@ describe('remember', () => {
     expect(localStorage.getItem('depict_attr')).toBeNull();
   });
 
-  it('keeps the entries of other products', () => {
+  it('keeps the entries of other products', async () => {
     remember({ product_id: 'p1', recommendation_id: 'r1' }, 24, T0);
     remember({ product_id: 'p2', search_result_id: 's2' }, 24, T0 + 1);
-    expect(stored()).toEqual({ p1: [T0, { recommendation_id: 'r1' }], p2: [T0 + 1, { search_result_id: 's2' }] });
+    expect(await stored()).toEqual({ p1: [T0, { recommendation_id: 'r1' }], p2: [T0 + 1, { search_result_id: 's2' }] });
   });
 
-  it('prunes entries older than `hours`', () => {
+  it('prunes entries older than `hours`', async () => {
     remember({ product_id: 'old', recommendation_id: 'r' }, 24, T0);
     remember({ product_id: 'mid', recommendation_id: 'r' }, 24, T0 + 2 * H);
     remember({ product_id: 'new', recommendation_id: 'r' }, 24, T0 + 24 * H + 1);
-    expect(Object.keys(stored()).sort()).toEqual(['mid', 'new']);
+    expect(Object.keys(await stored()).sort()).toEqual(['mid', 'new']);
   });
 
-  it(`keeps at most MAX_PRODUCTS (${MAX_PRODUCTS}), dropping the oldest clicks`, () => {
+  it(`keeps at most MAX_PRODUCTS (${MAX_PRODUCTS}), dropping the oldest clicks`, async () => {
     for (let i = 0; i <= MAX_PRODUCTS + 4; i++) remember({ product_id: 'p' + i, recommendation_id: 'r' + i }, 24, T0 + i);
-    const keys = Object.keys(stored());
+    const keys = Object.keys(await stored());
     expect(keys).toHaveLength(MAX_PRODUCTS);
     for (let i = 0; i < 5; i++) expect(keys).not.toContain('p' + i);
     expect(keys).toContain('p5');
     expect(keys).toContain('p' + (MAX_PRODUCTS + 4));
   });
 
-  it('a click again on an old product keeps it among the newest', () => {
+  it('a click again on an old product keeps it among the newest', async () => {
     for (let i = 0; i < MAX_PRODUCTS; i++) remember({ product_id: 'p' + i, recommendation_id: 'r' }, 24, T0 + i);
     remember({ product_id: 'p0', recommendation_id: 'again' }, 24, T0 + 100);
     remember({ product_id: 'extra', recommendation_id: 'r' }, 24, T0 + 101);
-    const m = stored();
+    const m = await stored();
     expect(m.p0).toEqual([T0 + 100, { recommendation_id: 'again' }]);
     expect(m.p1).toBeUndefined();
   });
 
-  it('does not throw on corrupt (non-JSON) storage, and replaces it', () => {
+  it('does not throw on corrupt (non-JSON) storage, and replaces it', async () => {
     localStorage.setItem('depict_attr', '{not json');
     expect(() => remember({ product_id: 'p1', recommendation_id: 'r1' }, 24, T0)).not.toThrow();
-    expect(stored()).toEqual({ p1: [T0, { recommendation_id: 'r1' }] });
+    expect(await stored()).toEqual({ p1: [T0, { recommendation_id: 'r1' }] });
   });
 
-  it("survives a JSON 'null' in storage", () => {
+  it("survives a JSON 'null' in storage", async () => {
     localStorage.setItem('depict_attr', 'null');
     expect(() => remember({ product_id: 'p1', recommendation_id: 'r1' }, 24, T0)).not.toThrow();
-    expect(stored()).toEqual({ p1: [T0, { recommendation_id: 'r1' }] });
+    expect(await stored()).toEqual({ p1: [T0, { recommendation_id: 'r1' }] });
   });
 
   // BUG (src/attribution.ts load/remember): only a JSON.parse failure is handled. Storage

@@ -170,6 +170,15 @@ describe('queue with IndexedDB', () => {
     expect(tab1.pending()).toEqual([]);
   });
 
+  it('events added in one task are written in one transaction', async () => {
+    const q = createQueue(true, noWarn());
+    await q.take(); // the database is open
+    const tx = vi.spyOn(FDBDatabase.prototype, 'transaction');
+    for (let i = 0; i < 200; i++) q.add(ev('burst' + i));
+    await vi.waitFor(async () => expect(await storedKeys()).toHaveLength(200));
+    expect(tx.mock.calls.filter((c) => c[1] == 'readwrite')).toHaveLength(1);
+  });
+
   it('the count bound drops the oldest, with a warning', async () => {
     const warn = noWarn();
     const q = createQueue(true, warn, 3);

@@ -3,7 +3,7 @@
 // the same order) from both.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validate } from '../src/schema';
+import { invalid, problems, validate } from '../src/schema';
 
 // ---- The oracle: the contract's field table, spelled out, checked one rule at a time ----
 
@@ -241,5 +241,19 @@ describe('validate (property-based, against an independent oracle)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("invalid() names exactly the fields that problems() finds fault with, in order (the snippet's check)", () => {
+    let bad = 0;
+    fc.assert(
+      fc.property(fc.oneof(brokenEvent, validEvent), (event) => {
+        const e = event as Record<string, unknown>;
+        const fields = [...new Set(problems([e]).map((p) => p[1][2]))];
+        expect(invalid(e)).toEqual(fields);
+        if (fields.length) bad++;
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(bad).toBeGreaterThan(500);
   });
 });
