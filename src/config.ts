@@ -60,6 +60,9 @@ export const sendUrl = (c: Config) =>
 /** A URL without the parameters listed in `strip`, in its query and in a fragment made of
  * parameters (OAuth's implicit flow puts `access_token` there). */
 export function stripUrl(url: string, strip: string[]): string {
+  const lower = url.toLowerCase();
+  // most URLs carry none of them: no parsing then (an escaped name is parsed, and decoded)
+  if (!lower.includes('%') && !strip.some((k) => lower.includes(k))) return url;
   try {
     const u = new URL(url, location.href);
     let changed = 0;

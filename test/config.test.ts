@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 // parseConfig, sendUrl and stripUrl (src/config.ts). The merge of `window.depictConfig` over
 // the script tag's dataset happens in index.ts; here parseConfig gets the merged object.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, parseConfig, sendUrl, stripUrl, type Config } from '../src/config';
 
@@ -183,6 +184,24 @@ describe('sendUrl', () => {
 });
 
 describe('stripUrl', () => {
+  it('never leaves a listed parameter in the query, whatever the URL (property; the fast path included)', () => {
+    const strip = ['email', 'token', 'code'];
+    const name = fc.constantFrom('email', 'EMail', 'token', '%74oken', 'code', 'zipcode', 'utm_source', 'q', 'a+b', 'tok%65n');
+    const value = fc.constantFrom('', 'x', 'a%20b', 'secret', '1=2');
+    const param = fc.tuple(name, fc.option(value, { nil: undefined })).map(([n, v]) => (v === undefined ? n : `${n}=${v}`));
+    fc.assert(
+      fc.property(fc.array(param, { maxLength: 4 }), fc.constantFrom('', '#top', '#/r?token=t', '#a=1'), (params, hash) => {
+        const url = `https://shop.example/p${params.length ? '?' + params.join('&') : ''}${hash}`;
+        const out = new URL(stripUrl(url, strip));
+        for (const k of out.searchParams.keys()) expect(strip).not.toContain(k.toLowerCase());
+        // what is kept is kept as it was
+        const kept = (u: URL) => [...u.searchParams].filter(([k]) => !strip.includes(k.toLowerCase()));
+        expect(kept(out)).toEqual(kept(new URL(url)));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   const strip = ok(REQUIRED).stripParams;
 
   it('removes listed parameters, keeps the others and their order', () => {
