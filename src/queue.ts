@@ -52,7 +52,10 @@ export function createQueue(
   // undefined: not opened yet; null: IndexedDB is unusable on this page
   let store: UseStore | null | undefined;
   const id = (r: Rec) => r.e.deduplication_id!;
-  const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)));
+  /** Delivered (or dropped) by this page: never sent again, even when a batch taken before
+   * the answer (or IndexedDB not yet rid of it) still holds it. */
+  const done = new Set<string>();
+  const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)) && !done.has(id(r)));
 
   /**
    * Runs an IndexedDB operation, reopening the database once on failure. One that has not
@@ -136,7 +139,7 @@ export function createQueue(
       const ids = recs.map(id);
       for (const k of ids) {
         flying.delete(k);
-        if (gone) mem.delete(k);
+        if (gone) mem.delete(k), done.add(k);
       }
       if (gone) db((s) => delMany(ids, s));
     },
