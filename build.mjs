@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 /** The snippet's budget in bytes, brotli quality 11. The README quotes it. */
-export const BUDGET = 6656;
+export const BUDGET = 6700;
 
 const common = { bundle: true, logLevel: 'warning', legalComments: 'none' };
 

@@ -149,6 +149,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       debug(`rejected ${recs.length} events (422), dropped`, recs.map((r) => r.e));
     }
     q.settle(recs, true);
+    // an answer that arrives after the copy was made, as the page is left: out of the copy
+    if (leaving()) keep(recs.map((r) => r.e.deduplication_id));
     return true;
   }
 
@@ -184,16 +186,22 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     })());
   }
 
+  /** Copies this tab's undelivered events to localStorage, beside what is there already
+   * (less `drop`: delivered meanwhile). */
+  const keep = (drop: unknown[] = []) =>
+    write(
+      UNSENT,
+      JSON.stringify([
+        ...new Map([...unsent(), ...q.unsent()].filter((e) => !drop.includes(e.deduplication_id)).map((e) => [e.deduplication_id, e])).values(),
+      ]),
+    );
+
   /**
    * The page is being hidden, maybe for good: send this tab's undelivered events now, with
    * keepalive, without waiting for IndexedDB (the page may not live that long). When it is
    * left, also copy them to localStorage, which is written at once: an IndexedDB write that
    * had not committed is aborted with the page, and the next page adds the copy back.
    */
-  /** Copies this tab's undelivered events to localStorage, beside what is there already. */
-  const keep = () =>
-    write(UNSENT, JSON.stringify([...new Map([...unsent(), ...q.unsent()].map((e) => [e.deduplication_id, e])).values()]));
-
   function hide(e: Event) {
     if (consent != 'granted') return;
     if (e.type == 'pagehide') keep();
