@@ -60,6 +60,15 @@ export const VARIANTS = [
     note: 'dist/depict.js as shipped, default config: page_view, click, add_to_cart, element_visible, recommendations_inserted, purchase',
   },
   {
+    // the peers' work and no more: page views and clicks, no impressions or widget insertions
+    name: 'depict-lean',
+    label: 'Depict, page views + clicks',
+    ours: true,
+    attrs: { 'data-tenant': 'bench', 'data-market': 'se', 'data-api-key': 'bench-key', 'data-capture': 'page_view click add_to_cart' },
+    endpointPath: '/create-events',
+    note: 'dist/depict.js with data-capture="page_view click add_to_cart": the nearest equivalent of what the peers are set up to do',
+  },
+  {
     name: 'plausible',
     label: 'Plausible',
     pkg: '@plausible-analytics/tracker',

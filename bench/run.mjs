@@ -297,7 +297,7 @@ async function runBig(v) {
 
 // ---------------------------------------------------------------------------- runs
 const small = Object.fromEntries(variants.map((v) => [v.name, []]));
-const bigVariants = BIG ? variants.filter((v) => v.name == 'baseline' || v.ours) : [];
+const bigVariants = BIG ? variants.filter((v) => v.name == 'baseline' || v.name == 'depict') : [];
 const big = Object.fromEntries(bigVariants.map((v) => [v.name, []]));
 log(`Running ${RUNS} run(s) of ${variants.map((v) => v.name).join(', ')}${BIG ? ` + the ${S.bigCards}-card page (baseline, ours)` : ''} on Chromium ${chromiumVersion}…`);
 for (let r = 0; r < RUNS; r++) {
