@@ -198,7 +198,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
 
   /**
    * The page is being hidden, maybe for good: send this tab's undelivered events now, with
-   * keepalive, without waiting for IndexedDB (the page may not live that long). When it is
+   * keepalive, without waiting for IndexedDB (the page may not live that long) — unless it is
+   * being left for another page of the site, which sends them (see `left`). When it is
    * left, also copy them to localStorage, which is written at once: an IndexedDB write that
    * had not committed is aborted with the page, and the next page adds the copy back.
    */
@@ -272,9 +273,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   // back from the back/forward cache: this page sends again
   addEventListener('pageshow', () => (left = 0));
   (window as { navigation?: EventTarget } & Window).navigation?.addEventListener('navigate', (e: any) => {
-    // the copy is made now: a tab closed during the navigation may never see pagehide
-    if (!e.destination.sameDocument && !e.downloadRequest && new URL(e.destination.url).origin == location.origin && consent == 'granted')
-      (left = Date.now()), keep();
+    try {
+      // the copy is made now: a tab closed during the navigation may never see pagehide
+      if (!e.destination.sameDocument && !e.downloadRequest && new URL(e.destination.url).origin == location.origin && consent == 'granted')
+        (left = Date.now()), keep();
+    } catch {}
   });
 
   watchNavigation((previous) => {
