@@ -1,2 +1,3 @@
 /** See page-scripts.mjs. */
 export declare const holdStore: string;
+export declare const holdLock: string;

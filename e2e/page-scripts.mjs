@@ -17,3 +17,10 @@ export const holdStore = `new Promise((ok) => {
     ok();
   };
 })`;
+
+/**
+ * An expression (a promise, settled once the lock is held) that takes the snippet's Web Lock
+ * and never gives it back: what a page frozen in the back/forward cache in the middle of a
+ * send does to the site's other pages.
+ */
+export const holdLock = `new Promise((ok) => navigator.locks.request('depict', () => (ok(), new Promise(() => {}))))`;

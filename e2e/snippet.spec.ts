@@ -1,5 +1,5 @@
 import { expect, test } from './test';
-import { holdStore } from './page-scripts.mjs';
+import { holdLock, holdStore } from './page-scripts.mjs';
 import { BASE, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 const COMMON = ['tenant', 'market', 'type', 'deduplication_id', 'url', 'document_width', 'session_id'];
@@ -252,6 +252,20 @@ test('IndexedDB that never answers (another page holds the store): delivered fro
   const events = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1 && ofType(e, 'page_view').length == 1);
   expect(events).toHaveLength(2);
   expect(warnings.filter((w) => w.includes('IndexedDB failed'))).toHaveLength(1);
+  expect(errors).toEqual([]);
+});
+
+test('a send lock that another page never gives back: delivered all the same, after 3 s', async ({ page, context, request }, info) => {
+  const tenant = tenantOf(info);
+  const holder = await context.newPage();
+  await holder.goto(`${BASE}/events?tenant=-`);
+  await holder.evaluate(holdLock);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await fixture(page, tenant, '');
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'unlocked' }));
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1 && ofType(e, 'page_view').length == 1);
+  expect(events).toHaveLength(2);
   expect(errors).toEqual([]);
 });
 

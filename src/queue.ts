@@ -10,7 +10,7 @@ export interface Rec {
 }
 
 /** Why IndexedDB was given up on, when it did not answer. */
-const HUNG = 'no answer in 3 s';
+const HUNG = 'timeout';
 
 export interface Queue {
   /** Writes an event ahead of any send: to memory at once, to IndexedDB as soon as it can. */

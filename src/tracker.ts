@@ -67,6 +67,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let due = Infinity;
   let timer: ReturnType<typeof setTimeout>;
   let sending: Promise<void> | undefined;
+  /** Since when another tab has held the send lock (0: it has not). */
+  let busy = 0;
   /**
    * When this document is being left for another page of the site (the Navigation API says
    * so: a link, a form, a script's `location` change — not a tab closed, a URL typed, another
@@ -177,7 +179,13 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     return (sending ||= (async () => {
       try {
         await (nav.locks
-          ? nav.locks.request('depict', { ifAvailable: true }, (l) => (l ? loop() : schedule(1e3)))
+          ? nav.locks.request('depict', { ifAvailable: true }, (l) =>
+              // a lock held for over 3 s is not waited for any longer: the page holding it
+              // may be frozen (in the back/forward cache) with its send unfinished
+              l || Date.now() - (busy ||= Date.now()) > 3e3
+                ? ((busy = 0), loop())
+                : (debug('another tab is sending'), schedule(1e3)),
+            )
           : loop());
       } catch (e) {
         warn('send failed', e);
