@@ -5,7 +5,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+import { sizes } from './scripts/sizes.mjs';
 
 /** The snippet's budget in bytes, brotli quality 11. The README quotes it. */
 export const BUDGET = 6700;
@@ -94,16 +94,6 @@ await Promise.all([
     for (const f of ['index.html', 'inspector.css']) cpSync(`src/collector/inspector/${f}`, `dist/inspector/${f}`);
   }),
 ]);
-
-/** Raw, gzip and brotli sizes of a file, in bytes. */
-export function sizes(file) {
-  const b = readFileSync(file);
-  return {
-    raw: b.length,
-    gzip: gzipSync(b, { level: 9 }).length,
-    brotli: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
-}
 
 const s = sizes('dist/depict.js');
 console.log(

@@ -13,7 +13,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..');
@@ -151,15 +150,18 @@ bench.track = (i) => posthog.capture('product_clicked', { product_id: 'p-' + i }
   },
 ];
 
-/** Raw, gzip (level 9) and brotli (quality 11) sizes of a file, in bytes. */
-export function sizes(file) {
-  const b = readFileSync(file);
-  return {
-    raw: b.length,
-    gzip: gzipSync(b, { level: 9 }).length,
-    brotli: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
-  };
-}
+export { sizes } from '../scripts/sizes.mjs';
+
+/** How every script of the bench is bundled: one minified IIFE, as a page loads it. */
+const IIFE = {
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2020',
+  platform: 'browser',
+  legalComments: 'none',
+  logLevel: 'error',
+};
 
 /** The installed version of a package of bench/ (or of the root). */
 export function versionOf(pkg) {
@@ -198,15 +200,9 @@ export async function buildOurs(log = console.log) {
   try {
     const file = join(OUT, 'depict.js');
     await build({
+      ...IIFE,
       entryPoints: [join(ROOT, 'src/index.ts')],
       outfile: file,
-      bundle: true,
-      minify: true,
-      format: 'iife',
-      target: 'es2020',
-      platform: 'browser',
-      legalComments: 'none',
-      logLevel: 'error',
     });
     return { file, how: 'esbuild src/index.ts → bench/.build/depict.js (node build.mjs failed)' };
   } catch (e) {
@@ -225,14 +221,8 @@ export async function buildPeers(log = console.log) {
       const file = join(OUT, v.name + '.js');
       await build({
         stdin: { contents: v.entry, resolveDir: here, sourcefile: v.name + '-entry.js', loader: 'js' },
+        ...IIFE,
         outfile: file,
-        bundle: true,
-        minify: true,
-        format: 'iife',
-        target: 'es2020',
-        platform: 'browser',
-        legalComments: 'none',
-        logLevel: 'error',
         define: { 'process.env.NODE_ENV': '"production"' },
       });
       const versions = {};

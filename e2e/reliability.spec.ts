@@ -9,6 +9,7 @@
  */
 import { expect, test } from './test';
 import type { APIRequestContext, BrowserContext, Page } from '@playwright/test';
+import { holdStore } from './page-scripts.mjs';
 import { BASE, faults, fixture, ofType, stats, stored, tenantOf, useTenant, type Stored } from './helpers';
 
 test.skip(
@@ -318,12 +319,7 @@ test('an event queued just before the page goes, whose pagehide send fails, is d
   await expect.poll(async () => ofType(await stored(request, tenant), 'page_view').length).toBe(1);
   await page.waitForTimeout(300);
   // IndexedDB is slow now: a readwrite transaction on the queue's store that stays busy
-  await page.evaluate(async () => {
-    const db: IDBDatabase = await new Promise((ok) => (indexedDB.open('depict').onsuccess = (e: any) => ok(e.target.result)));
-    const os = db.transaction('events', 'readwrite').objectStore('events');
-    const spin = () => (os.get('none').onsuccess = spin);
-    spin();
-  });
+  await page.evaluate(holdStore);
   await faults(request, tenant, { drop: true });
   await page.getByTestId('product-card').nth(1).getByTestId('card-link').click();
   await expect(page).toHaveURL(/product\.html/);
