@@ -5,6 +5,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
+import { squeeze } from './scripts/minify.mjs';
 import { sizes } from './scripts/sizes.mjs';
 
 /** The snippet's budget in bytes, brotli quality 11. The README quotes it. */
@@ -95,6 +96,7 @@ await Promise.all([
   }),
 ]);
 
+await squeeze('dist/depict.js');
 const s = sizes('dist/depict.js');
 console.log(
   `dist/depict.js  ${s.raw} B raw, ${s.gzip} B gzip, ${s.brotli} B brotli (budget ${BUDGET} B brotli)`,
