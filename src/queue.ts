@@ -1,4 +1,4 @@
-import { createStore, delMany, setMany, values, type UseStore } from 'idb-keyval';
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { DepictEvent } from './schema';
 
 /** A queued event and when it was queued. */
@@ -56,35 +56,42 @@ export function createQueue(
    * the answer (or IndexedDB not yet rid of it) still holds it. */
   const done = new Set<string>();
   const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)) && !done.has(id(r)));
+  /** Memory only: IndexedDB failed, or is not to be used. */
+  const inMemory = () => store === null || !persisting;
 
   /**
-   * Runs an IndexedDB operation, reopening the database once on failure. One that has not
+   * Runs one IndexedDB transaction, reopening the database once on failure: resolves to
+   * what `op` resolves to, or undefined where IndexedDB is not used. One that has not
    * finished within 3 s is not waited for again: the memory queue takes over. IndexedDB can
    * hang rather than fail: a page kept in the back/forward cache with a transaction open
    * holds the store, in WebKit and Firefox, and every later page's transactions wait for it.
    */
-  async function db<T>(op: (s: UseStore) => Promise<T>): Promise<T | void> {
+  async function db<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => Promise<T>): Promise<T | void> {
     for (const again of [0, 1])
       try {
-        if (store === null || !persisting) return;
+        if (inMemory()) return;
         if (again || !store) store = createStore('depict', 'events');
-        return await Promise.race([op(store), new Promise<never>((_, ko) => setTimeout(ko, 3e3, HUNG))]);
+        return await Promise.race([store(mode, op), new Promise<never>((_, ko) => setTimeout(ko, 3e3, HUNG))]);
       } catch (e) {
         if (again || e == HUNG) warn('IndexedDB failed; events are kept in memory', e), (store = null);
       }
   }
 
-  /** Writes events in one transaction; resolves to 1 when IndexedDB took them. */
-  const save = (recs: Rec[]) => db((s) => setMany(recs.map((r) => [id(r), r]), s).then(() => 1));
+  /** Writes events (or deletes them) in one transaction. Once it is committed, marks them
+   * as written and resolves to a truthy value (undefined: IndexedDB did not take them). */
+  const save = (recs: Rec[], del?: boolean) =>
+    db('readwrite', (s) => {
+      for (const r of recs) del ? s.delete(id(r)) : s.put(r, id(r));
+      return promisifyRequest(s.transaction).then(() => recs.map((r) => (r.p = 1)));
+    });
 
   let last = 0;
   /** Events added during the current task: written together, in one transaction, right
    * after it (a burst of impressions, or a loop of track() calls, costs one). */
   let burst: Rec[] | undefined;
   const write = () => {
-    const b = burst;
+    if (burst) save(burst);
     burst = undefined;
-    b && save(b).then((ok) => ok && b.forEach((r) => (r.p = 1)));
   };
 
   return {
@@ -95,32 +102,27 @@ export function createQueue(
       if (mem.size > max) {
         mem.delete(mem.keys().next().value!);
         // with IndexedDB, take() bounds the stored queue (and warns); memory only, this is it
-        if (store === null || !persisting) warn('the queue is full: dropped the oldest event');
+        if (inMemory()) warn('the queue is full: dropped the oldest event');
       }
-      if (!burst) Promise.resolve().then(write);
+      if (!burst) queueMicrotask(write);
       (burst ||= []).push(r);
     },
 
     async take() {
       write(); // ahead of the read
-      const stored = (await db(values)) as Rec[] | undefined;
+      const stored = await db('readonly', (s) => promisifyRequest<Rec[]>(s.getAll()));
       const all = new Map(stored?.map((r) => [id(r), r]));
       // written, but gone from the store: another tab delivered it; not written yet (or
       // failing): this tab sends it
-      for (const [k, r] of mem)
-        if (!stored || (!r.p && !all.has(k))) all.set(k, r);
-        else if (!all.has(k)) mem.delete(k);
+      for (const [k, r] of mem) if (!all.has(k)) stored && r.p ? mem.delete(k) : all.set(k, r);
       const recs = [...all.values()].sort((a, b) => a.t - b.t);
       // keep the newest within the bounds
       let size = 0;
-      let keep = 0;
-      for (let i = recs.length; i-- && keep < max && (size += JSON.stringify(recs[i].e).length) <= maxBytes; ) keep++;
-      const over = recs.slice(0, recs.length - keep);
-      if (over.length) {
-        warn(`the queue is full: dropped the ${over.length} oldest events`);
-        this.settle(over, true);
-      }
-      return free(recs.slice(-keep || recs.length));
+      let n = recs.length;
+      while (n && recs.length - n < max && (size += JSON.stringify(recs[n - 1].e).length) <= maxBytes) n--;
+      const over = recs.splice(0, n);
+      if (n) warn(`the queue is full: dropped the ${n} oldest events`), this.settle(over, true);
+      return free(recs);
     },
 
     pending: () => free([...mem.values()]),
@@ -136,12 +138,11 @@ export function createQueue(
     unsent: () => [...mem.values()].map((r) => r.e),
 
     settle(recs, gone) {
-      const ids = recs.map(id);
-      for (const k of ids) {
+      for (const k of recs.map(id)) {
         flying.delete(k);
         if (gone) mem.delete(k), done.add(k);
       }
-      if (gone) db((s) => delMany(ids, s));
+      if (gone) save(recs, true);
     },
 
     persist(on) {
@@ -150,7 +151,7 @@ export function createQueue(
       else {
         mem.clear();
         // the open connection would block the deletion until the page closes
-        store?.('readonly', async (os) => os.transaction.db.close()).catch(() => {});
+        store?.('readonly', (s) => s.transaction.db.close()).catch(() => {});
         store = undefined;
         try {
           indexedDB.deleteDatabase('depict');

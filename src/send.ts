@@ -6,9 +6,6 @@ export const QUOTA = 6e4;
 
 let inflight = 0;
 
-/** The UTF-8 size of a string: the keepalive quota counts bytes, not characters. */
-const bytes = (s: string) => new Blob([s]).size;
-
 /**
  * What became of a batch: `true` delivered (2xx); a number: retry, after that many ms as
  * the server asked, or -1 for "back off" (network error, 408, 429, 5xx); an array: the
@@ -21,13 +18,15 @@ export type Outcome = true | number | number[] | string;
  * so that several batches can be in flight at once. */
 export function batches<T extends { e: DepictEvent }>(recs: T[]): T[][] {
   const out: T[][] = [];
+  let b: T[] = [];
   let size = QUOTA;
   for (const r of recs) {
-    const n = bytes(JSON.stringify(r.e)) + 1;
-    if ((size += n) > QUOTA / 4 || out[0].length > 49) out.unshift([]), (size = n);
-    out[0].push(r);
+    // UTF-8 bytes (the keepalive quota counts bytes, not characters), and a comma
+    const n = new Blob([JSON.stringify(r.e)]).size + 1;
+    if ((size += n) > QUOTA / 4 || b.length > 49) out.push((b = [])), (size = n);
+    b.push(r);
   }
-  return out.reverse();
+  return out;
 }
 
 /** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), -1 without one. */
@@ -44,7 +43,9 @@ export function retryAfter(h: string | null, now = Date.now()): number {
  */
 export async function post(url: string, events: DepictEvent[]): Promise<Outcome> {
   const body = JSON.stringify(events);
-  const size = bytes(body);
+  const blob = new Blob([body], { type: 'application/json' });
+  // the keepalive quota counts UTF-8 bytes, not characters
+  const size = blob.size;
   const keepalive = inflight + size <= QUOTA;
   let res: Response;
   if (keepalive) inflight += size;
@@ -60,7 +61,7 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
     });
   } catch (e) {
     // a TypeError is the network's answer (offline, refused, CORS, over the quota)
-    return (!(e instanceof TypeError) && navigator.sendBeacon(url, new Blob([body], { type: 'application/json' }))) || -1;
+    return (!(e instanceof TypeError) && navigator.sendBeacon(url, blob)) || -1;
   } finally {
     if (keepalive) inflight -= size;
   }
@@ -68,6 +69,6 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   if (s < 300) return true;
   if (s == 408 || s == 429 || s > 499) return retryAfter(res.headers.get('retry-after'));
   const detail = await res.json().catch(() => 0);
-  const rejected = events.map((_, i) => i).filter((i) => detail?.detail?.some?.((d: { loc: unknown[] }) => d.loc?.[1] === i));
+  const rejected = [...events.keys()].filter((i) => detail?.detail?.some?.((d: { loc?: unknown[] } | null) => d?.loc?.[1] === i));
   return s == 422 && rejected.length ? rejected : `the API answered ${s} ${JSON.stringify(detail)}`;
 }

@@ -160,6 +160,18 @@ describe('queue with IndexedDB', () => {
     expect(await q.take()).toEqual([]);
   });
 
+  it('forgets an event another tab delivered after persist(true) wrote it', async () => {
+    const tab1 = createQueue(false, noWarn());
+    addAll(tab1, 'a');
+    expect(ids(await tab1.take())).toEqual(['a']); // in memory only
+    tab1.persist(true);
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['a']));
+    const tab2 = createQueue(true, noWarn());
+    tab2.settle(await tab2.take(), true); // tab2 delivered it
+    expect(await tab1.take()).toEqual([]);
+    expect(tab1.unsent()).toEqual([]);
+  });
+
   it('forgets an event another tab delivered (written here, then gone from the store)', async () => {
     const tab1 = createQueue(true, noWarn());
     const tab2 = createQueue(true, noWarn());

@@ -255,6 +255,13 @@ describe('post', () => {
     expect(out).toEqual(expect.stringContaining('api_key'));
   });
 
+  it('a 422 whose detail holds a non-object is read, not thrown on', async () => {
+    vi.stubGlobal('fetch', reply(422, { detail: [null, 7, { loc: ['body', 1] }] }));
+    expect(await send.post(URL_, events)).toEqual([1]);
+    vi.stubGlobal('fetch', reply(422, { detail: [null] }));
+    expect(await send.post(URL_, events)).toEqual(expect.stringContaining('422'));
+  });
+
   it('a 422 on the whole body (["body"]) is fatal', async () => {
     vi.stubGlobal('fetch', reply(422, { detail: [{ loc: ['body'], msg: 'Input should be a valid list', type: 'list_type' }] }));
     expect(await send.post(URL_, events)).toEqual(expect.stringContaining('422'));
