@@ -23,14 +23,16 @@ export interface Config {
   batchMs: number;
 }
 
+/** Every optional setting's default; its type says how a given value is read. */
 export const DEFAULTS = {
   endpoint: 'https://api.depict.ai/create-events',
   consent: 'granted',
-  capture: 'page_view click add_to_cart element_visible recommendations_inserted purchase',
+  debug: false,
+  capture: ['page_view', 'click', 'add_to_cart', 'element_visible', 'recommendations_inserted', 'purchase'] as string[],
   sessionMinutes: 30,
   attributionHours: 24,
-  stripParams: 'email mail token access_token id_token auth password pwd secret code phone tel',
-  privacySignals: 'gpc',
+  stripParams: ['email', 'mail', 'token', 'access_token', 'id_token', 'auth', 'password', 'pwd', 'secret', 'code', 'phone', 'tel'] as string[],
+  privacySignals: ['gpc'] as string[],
   batchMs: 500,
 };
 
@@ -38,18 +40,30 @@ export const DEFAULTS = {
  * Reads the config from the script tag's dataset (`data-api-key` is `apiKey`) with
  * `window.depictConfig` (same names) laid over it: the object wins, so a tag manager or a
  * test can override a tag that is hard-coded in a theme. Lists may be arrays or strings
- * separated by spaces or commas. Returns the config, or the names of the missing settings.
+ * separated by spaces or commas; null and undefined mean "not given". Returns the config,
+ * or the names of the missing settings.
  */
 export function parseConfig(raw: Record<string, unknown>): Config | string[] {
-  const c: Record<string, unknown> = { ...DEFAULTS };
-  for (const k in raw) if (raw[k] != null) c[k] = raw[k];
+  const c: Record<string, unknown> = { ...raw };
   const missing = ['tenant', 'market', 'apiKey'].filter((k) => !c[k]);
   if (missing.length) return missing.map((k) => 'data-' + k.replace('K', '-k'));
-  for (const k of ['capture', 'stripParams', 'privacySignals'])
-    c[k] = ('' + c[k]).toLowerCase().split(/[\s,]+/).filter(Boolean);
-  for (const k of ['sessionMinutes', 'attributionHours', 'batchMs'] as const)
-    c[k] = c[k] !== '' && +c[k]! >= 0 ? +c[k]! : DEFAULTS[k];
-  c.debug = c.debug != null && !/^(false|0)$/.test('' + c.debug);
+  // each setting is read by the type of its default: a number (not negative; empty is not
+  // given, though `+''` is 0), a switch (off for false and 0; a bare `data-debug` is '', on),
+  // a string, or a list (an array, or names separated by spaces or commas)
+  for (const k in DEFAULTS) {
+    const d = DEFAULTS[k as keyof typeof DEFAULTS];
+    const v = c[k] ?? d;
+    c[k] =
+      typeof d == 'number'
+        ? v !== '' && +v! >= 0
+          ? +v!
+          : d
+        : typeof d == 'boolean'
+          ? !/^(false|0)$/.test('' + v)
+          : typeof d == 'string'
+            ? v
+            : ('' + v).toLowerCase().split(/[\s,]+/).filter(Boolean);
+  }
   return c as unknown as Config;
 }
 
@@ -62,7 +76,7 @@ export const sendUrl = (c: Config) =>
 export function stripUrl(url: string, strip: string[]): string {
   const lower = url.toLowerCase();
   // most URLs carry none of them: no parsing then (an escaped name is parsed, and decoded)
-  if (!lower.includes('%') && !strip.some((k) => lower.includes(k))) return url;
+  if (![...strip, '%'].some((k) => lower.includes(k))) return url;
   try {
     const u = new URL(url, location.href);
     let changed = 0;

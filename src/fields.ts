@@ -1,9 +1,12 @@
-import { KIND, type DepictEvent } from './schema';
+import { FIELDS, RESULT_IDS, type DepictEvent } from './schema';
 
 export type Fields = Partial<DepictEvent>;
 
 /** Longest value the snippet sends in one field (as JSON); longer ones are refused, not cut. */
 export const MAX_VALUE = 2048;
+
+/** A finite number as a string (the API does not coerce); anything else as it is. */
+const str = (x: unknown) => (Number.isFinite(x) ? '' + x : x);
 
 /**
  * Turns what a page gave (attribute strings, or `track()` values) into event fields, the
@@ -12,26 +15,27 @@ export const MAX_VALUE = 2048;
  * becomes `entity_identifiers`; null, undefined and '' mean "not set". It does not judge
  * the types: the schema's `invalid` does, on the whole event. Returns the fields, the
  * names of values over MAX_VALUE or not serialisable (left out), and the unknown names
- * (left out), or
- * `undefined` when the input is not an object.
+ * (left out), or `undefined` when the input is not an object.
  */
 export function clean(input: unknown): [Fields, string[], string[]] | undefined {
+  if (input != null && (typeof input != 'object' || Array.isArray(input))) return;
   const out: Record<string, unknown> = {};
   const bad: string[] = [];
   const unknown: string[] = [];
-  const str = (x: unknown) => (typeof x == 'number' && isFinite(x) ? '' + x : x);
-  if (input != null && (typeof input != 'object' || Array.isArray(input))) return;
-  for (const name of Object.keys(input || {})) {
-    let v = (input as Record<string, unknown>)[name];
-    const kind = KIND[name];
-    // the snippet owns tenant, market, type (kinds 1, 2) and deduplication_id
-    if (kind == null || kind == 1 || kind == 2 || name == 'deduplication_id') unknown.push(name);
+  for (let [name, v] of Object.entries(input || {})) {
+    // looked up by name in FIELDS: an own `__proto__` or `constructor` is no field
+    const i = FIELDS.findIndex((f) => f[0] == name);
+    // the snippet owns the first four: tenant, market, type, deduplication_id
+    if (i < 4) unknown.push(name);
     else if (v != null && v !== '') {
-      if (kind == 3 && typeof v == 'string') v = v.split(',').map((s) => s.trim());
-      if (kind == 4 && typeof v == 'string')
-        try {
-          v = JSON.parse(v);
-        } catch {}
+      const kind = FIELDS[i][1];
+      if (typeof v == 'string') {
+        if (kind == 3) v = v.split(',').map((s) => s.trim());
+        if (kind == 4)
+          try {
+            v = JSON.parse(v);
+          } catch {}
+      }
       let json: string | undefined;
       try {
         json = JSON.stringify(Array.isArray(v) ? v.map(str) : str(v));
@@ -45,11 +49,11 @@ export function clean(input: unknown): [Fields, string[], string[]] | undefined 
   return [out, bad, unknown];
 }
 
+/** Depict's result ids as attribute names (`recommendation-id`, ...), with or without `depict-`. */
+const RESULT_ATTRS = RESULT_IDS.map((k) => k.replace(/_/g, '-'));
+
 /** What marks a product element: a product id or one of Depict's result ids, new or legacy. */
-export const PRODUCT = 'depict-product-id recommendation-id search-result-id product-listing-result-id'
-  .split(' ')
-  .map((a, i) => (i ? `[data-depict-${a}],[data-${a}]` : `[data-${a}]`))
-  .join();
+export const PRODUCT = '[data-depict-product-id]' + RESULT_ATTRS.map((a) => `,[data-depict-${a}],[data-${a}]`).join('');
 
 /** Fields that describe one product: a product element's ancestors (and the page's meta
  * tags) may describe another product, so these are not inherited across a product element. */
@@ -63,13 +67,16 @@ const PRODUCT_FIELDS = ['product_id', 'variant_ids', 'entity_identifiers', 'enti
 export function fieldsOf(el: Element | null): Record<string, string> {
   const out: Record<string, string> = {};
   let inProduct = false;
-  const add = (name: string | undefined, value: string) => {
-    name = name && name.replace(/-/g, '_');
-    if (name && !(name in out) && !(inProduct && PRODUCT_FIELDS.includes(name))) out[name] = value;
+  const add = (name: string, value: string) => {
+    name = name.replace(/-/g, '_');
+    // `??=`: the nearest wins, and inherited names (`constructor`, `__proto__`) are never set
+    if (name && !(inProduct && PRODUCT_FIELDS.includes(name))) out[name] ??= value;
   };
   for (; el; el = el.parentElement) {
-    for (const a of el.attributes)
-      add(/^data-(?:depict-(.+)|((?:recommendation|search-result|product-listing-result)-id)$)/.exec(a.name)?.slice(1).join(''), a.value);
+    for (const a of el.attributes) {
+      const [, depict, rest] = /^data-(depict-)?(.+)/.exec(a.name) || [];
+      if (depict || RESULT_ATTRS.includes(rest)) add(rest, a.value);
+    }
     inProduct ||= el.matches(PRODUCT);
   }
   document.querySelectorAll<HTMLMetaElement>('meta[name^="depict-"]').forEach((m) => add(m.name.slice(7), m.content));

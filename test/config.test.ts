@@ -59,7 +59,7 @@ describe('parseConfig: defaults', () => {
     expect(c.attributionHours).toBe(24);
     expect(c.batchMs).toBe(500);
     expect(c.privacySignals).toEqual(['gpc']);
-    expect(c.stripParams).toEqual(DEFAULTS.stripParams.split(' '));
+    expect(c.stripParams).toEqual(DEFAULTS.stripParams);
     expect(c.stripParams).toContain('email');
     expect(c.stripParams).toContain('access_token');
   });
