@@ -7,6 +7,8 @@ const KINDS = ['recommendation', 'search', 'product_listing'];
 /** Products remembered at most; the oldest clicks go first. */
 export const MAX_PRODUCTS = 50;
 
+/** Per product id: [time of the click, its result ids]. What storage holds may be anything
+ * (another script's key, an older version's format): every use below tolerates that. */
 type Memory = Record<string, [number, Fields]>;
 
 /** What was last read or written, and its parsed form: parsed again only when another tab
@@ -15,42 +17,41 @@ let raw: string | null | undefined;
 let memory: Memory = {};
 let saving: 0 | 1 = 0;
 
-/** The remembered clicks; entries of any other shape (another script's, an older
- * version's) are left out. */
 const load = (): Memory => {
   const r = read('depict_attr');
-  if (r !== raw)
+  if (r !== raw) {
+    raw = r;
     try {
-      raw = r;
-      const m = JSON.parse(r!);
-      for (const k in m) if (!(Array.isArray(m[k]) && m[k][0] > 0 && m[k][1])) delete m[k];
-      memory = m && typeof m == 'object' ? m : {};
+      // a copy, so that a stored number, string or null becomes an object too
+      memory = { ...JSON.parse(r!) };
     } catch {
       memory = {};
     }
+  }
   return memory;
 };
 
 /**
  * Remembers, per product, the result ids of a clicked product element, in storage all the
  * site's tabs share (so a product opened in a new tab is attributed too). The newest click
- * of a product wins; entries older than `hours` are dropped, and at most MAX_PRODUCTS kept.
+ * of a product wins; entries older than `hours` (or of another shape) are dropped, and the
+ * newest MAX_PRODUCTS kept.
  */
 export function remember(f: Fields, hours: number, now = Date.now()): void {
+  if (!f.product_id || !RESULT_IDS.some((k) => f[k])) return;
   const ids: Fields = {};
-  RESULT_IDS.forEach((k) => f[k] && (ids[k] = f[k]));
-  if (!f.product_id || !Object.keys(ids).length) return;
-  const m = load();
-  let oldest: string | undefined;
-  for (const k in m)
-    if (now - m[k][0] >= hours * 36e5) delete m[k];
-    else if (!oldest || m[k][0] < m[oldest][0]) oldest = k;
-  if (!m[f.product_id] && Object.keys(m).length >= MAX_PRODUCTS) delete m[oldest!];
-  m[f.product_id] = [now, ids];
+  for (const k of RESULT_IDS) if (f[k]) ids[k] = f[k];
+  load()[f.product_id] = [now, ids];
+  memory = Object.fromEntries(
+    Object.entries(memory)
+      .filter(([, v]) => now - v?.[0] < hours * 36e5)
+      .sort((a, b) => b[1][0] - a[1][0])
+      .slice(0, MAX_PRODUCTS),
+  );
   // written once per task, however many clicks it had
   if (!saving) {
     saving = 1;
-    Promise.resolve().then(() => {
+    queueMicrotask(() => {
       saving = 0;
       write('depict_attr', (raw = JSON.stringify(memory)));
     });
@@ -62,11 +63,9 @@ export function remember(f: Fields, hours: number, now = Date.now()): void {
  * when it has none of its own, and `attribution_id` naming the kind of result that led here.
  */
 export function attribute(f: Fields, hours: number, now = Date.now()): Fields {
-  if (!RESULT_IDS.some((k) => f[k]) && f.product_id) {
-    const hit = load()[f.product_id];
-    if (hit && now - hit[0] < hours * 36e5) f = { ...hit[1], ...f };
-  }
+  const hit = f.product_id && load()[f.product_id];
+  if (!RESULT_IDS.some((k) => f[k]) && hit && now - hit[0] < hours * 36e5) f = { ...hit[1], ...f };
   const i = RESULT_IDS.findIndex((k) => f[k]);
-  if (i >= 0 && !f.attribution_id) f.attribution_id = KINDS[i];
+  if (i >= 0) f.attribution_id ||= KINDS[i];
   return f;
 }

@@ -8,7 +8,9 @@ export interface Order {
   items: { product_id: string | number; price: string | number; variant_ids?: string[] }[];
 }
 
-const id = (v: unknown) => (typeof v == 'string' && v && v.length <= MAX_VALUE) || (typeof v == 'number' && isFinite(v));
+/** A string, or a finite number as a string; '' for anything else. */
+const str = (v: unknown) => (Number.isFinite(v) ? '' + v : typeof v == 'string' ? v : '');
+const id = (v: unknown) => str(v) && str(v).length <= MAX_VALUE;
 
 /**
  * The purchase events of an order, one per line item, each with a deduplication_id made of
@@ -17,22 +19,16 @@ const id = (v: unknown) => (typeof v == 'string' && v && v.length <= MAX_VALUE) 
  * Returns the problem instead when the order is malformed (nothing of it is then sent).
  */
 export function purchaseEvents(tenant: string, order: unknown): [Fields, string][] | string {
-  const o = (order || {}) as Order;
+  const { transaction_id, currency, items } = (order || {}) as Order;
   const bad =
-    (!id(o.transaction_id) && 'transaction_id') ||
-    (!/^[A-Z]{3}$/i.test(typeof o.currency == 'string' ? o.currency : '') && 'currency') ||
-    (!(Array.isArray(o.items) && o.items.length) && 'items') ||
-    o.items.findIndex((it) => !id(it?.product_id) || !/^\d+(\.\d+)?$/.test(typeof it.price == 'number' ? '' + it.price : it.price)) + 1;
-  if (bad)
-    return `${typeof bad == 'string' ? bad : `items[${bad - 1}]`} is missing or invalid; an order is {transaction_id, currency, items: [{product_id, price}]}`;
-  return o.items.map((it, i) => [
-    {
-      product_id: '' + it.product_id,
-      entity_price: '' + it.price,
-      currency: o.currency.toUpperCase(),
-      variant_ids: it.variant_ids,
-    },
+    (!id(transaction_id) && 'transaction_id') ||
+    (!/^[a-z]{3}$/i.test(str(currency)) && 'currency') ||
+    (!(Array.isArray(items) && items.length) && 'items') ||
+    Array.from(items, (it, i) => (!id(it?.product_id) || !/^\d+(\.\d+)?$/.test(str(it.price))) && `items[${i}]`).find(Boolean);
+  if (bad) return bad + ' is missing or invalid; an order is {transaction_id, currency, items: [{product_id, price}]}';
+  return items.map((it, i) => [
+    { product_id: str(it.product_id), entity_price: str(it.price), currency: currency.toUpperCase(), variant_ids: it.variant_ids },
     // readable, and the same on every showing of the order
-    `${tenant}:${o.transaction_id}:${i}:${it.product_id}`,
+    `${tenant}:${transaction_id}:${i}:${it.product_id}`,
   ]);
 }

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // createVisibility (src/capture/visibility.ts) with a stub IntersectionObserver the test
-// drives by hand, fake timers, and a settable document.visibilityState.
+// drives by hand, fake timers, and a settable document.visibilityState (and document.hidden).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DWELL, RATIO, createVisibility } from '../src/capture/visibility';
 
@@ -55,6 +55,7 @@ beforeEach(() => {
   vi.stubGlobal('IntersectionObserver', StubIO);
   state = 'visible';
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => state == 'hidden' });
   seen = vi.fn();
   vis = createVisibility(seen);
   io = StubIO.last;

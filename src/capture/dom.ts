@@ -1,7 +1,6 @@
 import { PRODUCT } from '../fields';
 
 export const WIDGET = '[data-depict-recommendation-type]';
-export const PURCHASE = 'script[data-depict-purchase]';
 
 export interface DomHandlers {
   product(el: Element): void;
@@ -29,15 +28,16 @@ export function watchDom(h: DomHandlers): () => void {
   const found = (root: Node) => {
     each(root, PRODUCT, h.product);
     each(root, WIDGET, h.widget);
-    each(root, PURCHASE, h.purchase);
+    each(root, 'script[data-depict-purchase]', h.purchase);
   };
-  new MutationObserver((records) => {
-    for (const r of records) {
+  const page = document.documentElement;
+  new MutationObserver((records) =>
+    records.forEach((r) => {
       r.removedNodes.forEach((n) => each(n, PRODUCT, h.removed));
       r.addedNodes.forEach(found);
-    }
-  }).observe(document.documentElement, { childList: true, subtree: true });
-  const scan = () => found(document.documentElement);
+    }),
+  ).observe(page, { childList: true, subtree: true });
+  const scan = () => found(page);
   scan();
   return scan;
 }

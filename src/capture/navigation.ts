@@ -6,15 +6,13 @@
  */
 export function watchNavigation(onPage: (previous: string) => void): void {
   const key = () => location.pathname + location.search;
-  let last = key();
   let href = location.href;
+  let last = key();
   const check = () => {
-    if (key() != last) {
-      last = key();
-      const prev = href;
-      href = location.href;
-      onPage(prev);
-    } else href = location.href;
+    const prev = href;
+    href = location.href;
+    // `last` is read before it takes the new key
+    if (last != (last = key())) onPage(prev);
   };
   const nav = (window as unknown as { navigation?: EventTarget }).navigation;
   if (nav) nav.addEventListener('currententrychange', check);
@@ -23,6 +21,7 @@ export function watchNavigation(onPage: (previous: string) => void): void {
       const orig = history[m];
       history[m] = function (this: History, ...args: Parameters<History['pushState']>) {
         const r = orig.apply(this, args);
+        // a throw in onPage must not break the page's router
         try {
           check();
         } catch {}

@@ -17,61 +17,56 @@ export interface Visibility {
  * leaving the view or hiding the tab cancels the timer, and a seen element is unobserved.
  */
 export function createVisibility(seen: (el: Element) => void): Visibility {
-  const inView = new Set<Element>();
-  const timers = new Map<Element, ReturnType<typeof setTimeout>>();
+  /** The elements in view, each with its timer (none while the tab is hidden). */
+  const inView = new Map<Element, any>();
+  /** The elements seen this page view (no longer observed), kept when released: one that is
+   * moved (removed, added again) is not seen twice. */
   let done = new WeakSet<Element>();
-  let all = new Set<Element>();
+  /** Of them, those not released, to observe again on reset(). */
+  const seenHere = new Set<Element>();
   const stop = (el: Element) => {
-    clearTimeout(timers.get(el));
-    timers.delete(el);
+    clearTimeout(inView.get(el));
+    inView.delete(el);
   };
   const start = (el: Element) => {
-    if (timers.has(el) || done.has(el) || document.visibilityState != 'visible') return;
-    timers.set(
-      el,
-      setTimeout(() => {
-        timers.delete(el);
-        inView.delete(el);
-        done.add(el);
-        io.unobserve(el);
-        if (el.isConnected) seen(el);
-      }, DWELL),
-    );
+    // a seen element may still have an entry queued from before it was unobserved
+    if (!done.has(el))
+      inView.set(
+        el,
+        inView.get(el) ||
+          (!document.hidden &&
+            setTimeout(() => {
+              stop(el);
+              done.add(el);
+              seenHere.add(el);
+              io.unobserve(el);
+              if (el.isConnected) seen(el);
+            }, DWELL)),
+      );
   };
-  const io = new IntersectionObserver(
-    (entries) => {
-      for (const e of entries)
-        if (e.isIntersecting && e.intersectionRatio >= RATIO) {
-          inView.add(e.target);
-          start(e.target);
-        } else {
-          inView.delete(e.target);
-          stop(e.target);
-        }
-    },
-    { threshold: RATIO },
-  );
+  // intersectionRatio is 0 when not intersecting
+  const io = new IntersectionObserver((entries) => entries.forEach((e) => (e.intersectionRatio < RATIO ? stop : start)(e.target)), {
+    threshold: RATIO,
+  });
+  // hidden: no timers; visible again: a full second from now
   addEventListener('visibilitychange', () =>
-    document.visibilityState == 'visible' ? inView.forEach(start) : timers.forEach((_, el) => stop(el)),
+    inView.forEach((timer, el) => {
+      clearTimeout(timer);
+      inView.set(el, 0);
+      start(el);
+    }),
   );
   return {
-    observe(el) {
-      if (!done.has(el)) {
-        all.add(el);
-        io.observe(el);
-      }
-    },
+    observe: (el) => done.has(el) || io.observe(el),
     release(el) {
       stop(el);
-      inView.delete(el);
-      all.delete(el);
+      seenHere.delete(el);
       io.unobserve(el);
     },
     reset() {
       done = new WeakSet();
-      const els = all;
-      all = new Set();
-      els.forEach((el) => el.isConnected && this.observe(el));
+      seenHere.forEach((el) => el.isConnected && io.observe(el));
+      seenHere.clear();
     },
   };
 }
