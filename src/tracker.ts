@@ -171,7 +171,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       if (leaving()) return schedule(5e3);
       const all = batches(await q.take());
       if (!all.length) return;
-      for (let i = 0; i < all.length; i++) if (!(await send(all[i]))) return q.settle(all.slice(i + 1).flat(), false);
+      // batches not sent yet were never marked as being sent: nothing to undo (an unmark
+      // would free events that the unload's send may be carrying)
+      for (const b of all) if (!(await send(b))) return;
     }
   }
 
