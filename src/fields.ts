@@ -30,7 +30,7 @@ export function clean(input: unknown): [Fields, string[], string[]] | undefined 
     else if (v != null && v !== '') {
       const kind = FIELDS[i][1];
       if (typeof v == 'string') {
-        if (kind == 3) v = v.split(',').map((s) => s.trim());
+        if (kind == 3) v = v.split(',').map((s) => s.trim()).filter(Boolean);
         if (kind == 4)
           try {
             v = JSON.parse(v);

@@ -122,16 +122,22 @@ describe('parseConfig: numbers', () => {
     expect(ok({ ...REQUIRED, sessionMinutes: {} }).sessionMinutes).toBe(30);
   });
 
-  // BUG (src/config.ts parseConfig): `+'' >= 0` is true, so an empty value (a bare
-  // `data-session-minutes` attribute, or an empty tag-manager variable in depictConfig)
-  // becomes 0 instead of the default: sessionMinutes 0 starts a new session on every event
-  // (breaking "session_id must stay the same from seeing a product to buying it"),
-  // attributionHours 0 turns attribution off.
-  it('BUG: an empty numeric value falls back to the default, not 0', () => {
-    const c = ok({ ...REQUIRED, sessionMinutes: '', attributionHours: '', batchMs: '' });
+  // `+'' >= 0` is true: an empty value (a bare `data-session-minutes` attribute, or an empty
+  // tag-manager variable in depictConfig) must not become 0, since sessionMinutes 0 starts a
+  // new session on every event and attributionHours 0 turns attribution off
+  it('an empty or blank numeric value falls back to the default, not 0', () => {
+    const c = ok({ ...REQUIRED, sessionMinutes: '', attributionHours: ' ', batchMs: [] });
     expect(c.sessionMinutes).toBe(30);
     expect(c.attributionHours).toBe(24);
     expect(c.batchMs).toBe(500);
+  });
+
+  it('Infinity, exponents and lists of numbers fall back to the default; spaces around a number are fine', () => {
+    const c = ok({ ...REQUIRED, sessionMinutes: 'Infinity', attributionHours: '1e999', batchMs: '1.2.3' });
+    expect(c.sessionMinutes).toBe(30);
+    expect(c.attributionHours).toBe(24);
+    expect(c.batchMs).toBe(500);
+    expect(ok({ ...REQUIRED, sessionMinutes: ' 45 ' }).sessionMinutes).toBe(45);
   });
 });
 

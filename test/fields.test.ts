@@ -35,6 +35,8 @@ describe('clean: values', () => {
   it('splits a comma list into variant_ids, trimmed', () => {
     expect(fields({ variant_ids: 'v1, v2 ,v3' })[0]).toEqual({ variant_ids: ['v1', 'v2', 'v3'] });
     expect(fields({ variant_ids: 'v1' })[0]).toEqual({ variant_ids: ['v1'] });
+    // a template's trailing or doubled comma makes no empty id
+    expect(fields({ variant_ids: 'v1,, v2,' })[0]).toEqual({ variant_ids: ['v1', 'v2'] });
   });
 
   it('stringifies numbers in a variant_ids array', () => {
