@@ -9,7 +9,7 @@ import { squeeze } from './scripts/minify.mjs';
 import { sizes } from './scripts/sizes.mjs';
 
 /** The snippet's budget in bytes, brotli quality 11. The README quotes it. */
-export const BUDGET = 6700;
+export const BUDGET = 6100;
 
 const common = { bundle: true, logLevel: 'warning', legalComments: 'none' };
 
@@ -96,7 +96,11 @@ await Promise.all([
   }),
 ]);
 
-await squeeze('dist/depict.js');
+// V8's explicit compile hint (Chrome 136+; other engines ignore the comment): every function
+// is compiled while the script streams in, off the main thread, not each one on the main
+// thread at its first call (start-up calls some 55). About 2 ms less start-up script in the
+// bench, for 28 bytes. https://v8.dev/blog/explicit-compile-hints
+await squeeze('dist/depict.js', '//# allFunctionsCalledOnLoad');
 const s = sizes('dist/depict.js');
 console.log(
   `dist/depict.js  ${s.raw} B raw, ${s.gzip} B gzip, ${s.brotli} B brotli (budget ${BUDGET} B brotli)`,

@@ -7,8 +7,9 @@ import { minify } from 'terser';
 
 /** Minifies `file` again in place, and its source map (`file.map`) when there is one,
  * keeping the map pointing at the original sources. Only transforms that keep the code's
- * meaning (no `unsafe` options). */
-export async function squeeze(file) {
+ * meaning (no `unsafe` options). `preamble`: a first line for the output (comments are
+ * dropped otherwise). */
+export async function squeeze(file, preamble) {
   const map = existsSync(file + '.map') ? file + '.map' : undefined;
   const code = readFileSync(file, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '');
   const name = file.split('/').pop();
@@ -16,7 +17,7 @@ export async function squeeze(file) {
     ecma: 2020,
     compress: { passes: 2 },
     mangle: true,
-    format: { comments: false },
+    format: { comments: false, preamble },
     sourceMap: map && { content: readFileSync(map, 'utf8'), url: name + '.map', filename: name, includeSources: true },
   });
   writeFileSync(file, out.code + (map ? '' : '\n'));

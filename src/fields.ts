@@ -79,7 +79,9 @@ export function fieldsOf(el: Element | null): Record<string, string> {
     }
     inProduct ||= el.matches(PRODUCT);
   }
-  document.querySelectorAll<HTMLMetaElement>('meta[name^="depict-"]').forEach((m) => add(m.name.slice(7), m.content));
+  // the document's live list of meta tags, which the browser keeps up to date: not a query
+  // over every element of the page for every event (a burst of impressions on a big page)
+  for (const m of document.getElementsByTagName('meta')) if (m.name.startsWith('depict-')) add(m.name.slice(7), m.content);
   // `data-depict-event` names an action, not a field
   delete out.event;
   return out;

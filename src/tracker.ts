@@ -19,7 +19,10 @@ const UNSENT = 'depict_unsent';
 const unsent = (): DepictEvent[] => {
   try {
     // only what the API would take, with its id: the key is the page's to break
-    return JSON.parse(read(UNSENT)!).filter((e: DepictEvent) => e?.deduplication_id && !invalid(e as never).length);
+    // nothing stored (the usual case) parses to []: JSON.parse(null).filter would throw a
+    // TypeError, and an exception costs milliseconds at start-up (with DevTools open, V8
+    // captures its stack and re-parses every function on it)
+    return JSON.parse(read(UNSENT) || '[]').filter((e: DepictEvent) => e?.deduplication_id && !invalid(e as never).length);
   } catch {
     return [];
   }
@@ -225,7 +228,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const vis = createVisibility((el) => auto('element_visible', el));
   let widgets = new WeakSet<Element>();
   const purchases = new WeakSet<Element>();
-  let rescan = () => {};
+  /** Set once the DOM is watched: the start-up page view needs no rescan, the watcher's first
+   * scan is its own. */
+  let rescan: (() => void) | undefined;
 
   /** A page view: sent when auto-captured page views are on or when `fields` come from
    * `depict.page()`; either way each element may be seen (and each widget inserted) again. */
@@ -234,7 +239,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     else if (on('page_view')) auto('page_view', null);
     vis.reset();
     widgets = new WeakSet();
-    setTimeout(() => rescan());
+    if (rescan) setTimeout(rescan);
   }
 
   const api: Depict = {
