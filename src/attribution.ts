@@ -16,6 +16,8 @@ type Memory = Record<string, [number, Fields]>;
 let raw: string | null | undefined;
 let memory: Memory = {};
 let saving: 0 | 1 = 0;
+/** The time of the task's last click, which the pruning counts from. */
+let last = 0;
 
 const load = (): Memory => {
   const r = read('depict_attr');
@@ -42,17 +44,19 @@ export function remember(f: Fields, hours: number, now = Date.now()): void {
   const ids: Fields = {};
   for (const k of RESULT_IDS) if (f[k]) ids[k] = f[k];
   load()[f.product_id] = [now, ids];
-  memory = Object.fromEntries(
-    Object.entries(memory)
-      .filter(([, v]) => now - v?.[0] < hours * 36e5)
-      .sort((a, b) => b[1][0] - a[1][0])
-      .slice(0, MAX_PRODUCTS),
-  );
-  // written once per task, however many clicks it had
+  last = now;
+  // pruned and written once per task, however many clicks it had (a loop of track() calls
+  // must not sort the memory on every call)
   if (!saving) {
     saving = 1;
     queueMicrotask(() => {
       saving = 0;
+      memory = Object.fromEntries(
+        Object.entries(memory)
+          .filter(([, v]) => last - v?.[0] < hours * 36e5)
+          .sort((a, b) => b[1][0] - a[1][0])
+          .slice(0, MAX_PRODUCTS),
+      );
       write('depict_attr', (raw = JSON.stringify(memory)));
     });
   }
