@@ -16,8 +16,11 @@ type Memory = Record<string, [number, Fields]>;
 let raw: string | null | undefined;
 let memory: Memory = {};
 let saving: 0 | 1 = 0;
-/** The time of the task's last click, which the pruning counts from. */
+/** The time of the task's last click, which the pruning counts from, its window, and the
+ * clicks remembered since the last pruning. */
 let last = 0;
+let keepHours = 24;
+let fresh = 0;
 
 const load = (): Memory => {
   const r = read('depict_attr');
@@ -45,21 +48,29 @@ export function remember(f: Fields, hours: number, now = Date.now()): void {
   for (const k of RESULT_IDS) if (f[k]) ids[k] = f[k];
   load()[f.product_id] = [now, ids];
   last = now;
-  // pruned and written once per task, however many clicks it had (a loop of track() calls
-  // must not sort the memory on every call)
+  keepHours = hours;
+  // pruned once per task, however many clicks it had (a loop of track() calls must not sort
+  // the memory on every call), and every MAX_PRODUCTS clicks within one (nor let it grow)
+  if (++fresh > MAX_PRODUCTS) prune();
   if (!saving) {
     saving = 1;
     queueMicrotask(() => {
       saving = 0;
-      memory = Object.fromEntries(
-        Object.entries(memory)
-          .filter(([, v]) => last - v?.[0] < hours * 36e5)
-          .sort((a, b) => b[1][0] - a[1][0])
-          .slice(0, MAX_PRODUCTS),
-      );
+      prune();
       write('depict_attr', (raw = JSON.stringify(memory)));
     });
   }
+}
+
+/** Keeps the newest MAX_PRODUCTS clicks of the last `hours` before the task's last click. */
+function prune() {
+  fresh = 0;
+  memory = Object.fromEntries(
+    Object.entries(memory)
+      .filter(([, v]) => last - v?.[0] < keepHours * 36e5)
+      .sort((a, b) => b[1][0] - a[1][0])
+      .slice(0, MAX_PRODUCTS),
+  );
 }
 
 /**

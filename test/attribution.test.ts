@@ -66,6 +66,15 @@ describe('remember', () => {
     expect(keys).toContain('p' + (MAX_PRODUCTS + 4));
   });
 
+  it('a loop of clicks within one task holds no more than twice MAX_PRODUCTS before the task ends', async () => {
+    const n = 10 * MAX_PRODUCTS;
+    for (let i = 0; i < n; i++) remember({ product_id: 'p' + i, recommendation_id: 'r' + i }, 24, T0 + i);
+    // still in the task: the oldest clicks are already forgotten, the newest are there
+    expect(attribute({ product_id: 'p0' }, 24, T0 + n).recommendation_id).toBeUndefined();
+    expect(attribute({ product_id: 'p' + (n - 1) }, 24, T0 + n).recommendation_id).toBe('r' + (n - 1));
+    expect(Object.keys(await stored())).toHaveLength(MAX_PRODUCTS);
+  });
+
   it('a click again on an old product keeps it among the newest', async () => {
     for (let i = 0; i < MAX_PRODUCTS; i++) remember({ product_id: 'p' + i, recommendation_id: 'r' }, 24, T0 + i);
     remember({ product_id: 'p0', recommendation_id: 'again' }, 24, T0 + 100);
