@@ -516,7 +516,7 @@ if (ourName && peerNames.length) {
   results.verdict.text =
     `VERDICT: ours ahead of every peer on bytes: ${behindBytes.length ? `NO (behind ${names(behindBytes)})` : 'YES'}; ` +
     `on start-up main-thread time: ${behindMain.length ? `NO (behind ${names(behindMain)})` : 'YES'}` +
-    `${behindUse.length ? ` (interaction script: behind ${names(behindUse)})` : ' (and on interaction script time)'}; ` +
+    `${behindUse.length ? ` (interaction script: behind ${names(behindUse)})` : ' (interaction script: ahead of every peer)'}; ` +
     `INP ${f(o.median, 0)} ms (${f(o.min, 0)}–${f(o.max, 0)}) vs baseline ${f(b.median, 0)} ms (${f(b.min, 0)}–${f(b.max, 0)}): ${inpOk ? 'within' : 'OUTSIDE'} the run's noise.`;
   out.push('\n' + results.verdict.text);
 }
