@@ -53,7 +53,9 @@ export function createQueue(
   let store: UseStore | null | undefined;
   const id = (r: Rec) => r.e.deduplication_id!;
   /** Delivered (or dropped) by this page: never sent again, even when a batch taken before
-   * the answer (or IndexedDB not yet rid of it) still holds it. */
+   * the answer (or IndexedDB not yet rid of it) still holds it. The newest 2 × max only: a
+   * page open all day must not keep every id it ever sent (an older one could come back
+   * only from a delete that failed, and the API dedups it). */
   const done = new Set<string>();
   const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)) && !done.has(id(r)));
   /** Memory only: IndexedDB failed, or is not to be used. */
@@ -145,6 +147,8 @@ export function createQueue(
         flying.delete(k);
         if (gone) mem.delete(k), done.add(k);
       }
+      for (const k of done) if (done.size > 2 * max) done.delete(k);
+      else break;
       if (gone) save(recs, true);
     },
 
