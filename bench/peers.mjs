@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { squeeze } from '../scripts/minify.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..');
@@ -149,8 +150,6 @@ posthog.init('phc_bench', {
 bench.track = (i) => posthog.capture('product_clicked', { product_id: 'p-' + i });`,
   },
 ];
-
-import { squeeze } from '../scripts/minify.mjs';
 
 export { sizes } from '../scripts/sizes.mjs';
 

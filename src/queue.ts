@@ -147,9 +147,11 @@ export function createQueue(
         flying.delete(k);
         if (gone) mem.delete(k), done.add(k);
       }
-      for (const k of done) if (done.size > 2 * max) done.delete(k);
-      else break;
-      if (gone) save(recs, true);
+      if (gone) {
+        for (const k of done) if (done.size > 2 * max) done.delete(k);
+        else break;
+        save(recs, true);
+      }
     },
 
     persist(on) {
