@@ -153,6 +153,30 @@ test.describe('clicks and add to cart', () => {
     // (the ctrl-click may open the product in a new tab: its page view counts, nothing else)
     expect(new Set((await settled(page, request, tenant)).map((e) => e.type))).toEqual(new Set(['page_view']));
   });
+
+  test('page views and clicks alone: the page is not watched for cards, widgets or purchases', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    // counts the observers put on the whole document (the snippet's DOM watch is one)
+    await page.context().addInitScript(() => {
+      const w = window as any;
+      w.__watches = 0;
+      const observe = MutationObserver.prototype.observe;
+      MutationObserver.prototype.observe = function (target, opts) {
+        if (target == document.documentElement && opts?.subtree) w.__watches++;
+        return observe.call(this, target, opts);
+      };
+    });
+    const card = '<article data-depict-product-id="p1"><a href="#p1">a shoe</a></article>';
+    await fixture(page, tenant, card, { attrs: 'data-capture="page_view click"' });
+    await ready(page);
+    await page.getByText('a shoe').click();
+    await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1);
+    expect(await page.evaluate(() => (window as any).__watches)).toBe(0);
+    // with impressions on, the snippet watches the document: the count above could be other
+    await fixture(page, tenant, card, { attrs: 'data-capture="element_visible"' });
+    await ready(page);
+    expect(await page.evaluate(() => (window as any).__watches)).toBe(1);
+  });
 });
 
 test.describe('impressions', () => {

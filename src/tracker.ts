@@ -301,25 +301,30 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   });
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
   pageView();
+  // only the kinds that are on: page views and clicks alone need no observer and no query
   rescan = watchDom({
-    product: (el) => on('element_visible') && vis.observe(el),
+    product: on('element_visible') && ((el) => vis.observe(el)),
     removed: (el) => vis.release(el),
-    widget(el) {
-      if (on('recommendations_inserted') && !widgets.has(el)) {
-        widgets.add(el);
-        auto('recommendations_inserted', el);
-      }
-    },
-    purchase(el) {
-      if (on('purchase') && !purchases.has(el)) {
-        purchases.add(el);
-        try {
-          api.purchase(JSON.parse(el.textContent!));
-        } catch {
-          warn('a data-depict-purchase block is not valid JSON', el);
+    widget:
+      on('recommendations_inserted') &&
+      ((el) => {
+        if (!widgets.has(el)) {
+          widgets.add(el);
+          auto('recommendations_inserted', el);
         }
-      }
-    },
+      }),
+    purchase:
+      on('purchase') &&
+      ((el) => {
+        if (!purchases.has(el)) {
+          purchases.add(el);
+          try {
+            api.purchase(JSON.parse(el.textContent!));
+          } catch {
+            warn('a data-depict-purchase block is not valid JSON', el);
+          }
+        }
+      }),
   });
   // what the last page left behind (the queue keeps one copy per deduplication_id)
   // the copy is removed only once the queue holds its events (this page may be closed first),
