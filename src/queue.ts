@@ -95,7 +95,9 @@ export function createQueue(
    * after it (a burst of impressions, or a loop of track() calls, costs one). */
   let burst: Rec[] | undefined;
   const write = () => {
-    if (burst) save(burst);
+    // not what the count bound already dropped: a loop of 10,000 track() calls writes the
+    // newest `max`, not 10,000 to delete again
+    if (burst) save(burst.filter((r) => mem.has(id(r))));
     burst = undefined;
   };
 
@@ -106,8 +108,8 @@ export function createQueue(
       mem.set(id(r), r);
       if (mem.size > max) {
         mem.delete(mem.keys().next().value!);
-        // with IndexedDB, take() bounds the stored queue (and warns); memory only, this is it
-        if (inMemory()) warn('the queue is full: dropped the oldest event');
+        // take() bounds what other tabs and earlier pages stored
+        warn('the queue is full: dropped the oldest event');
       }
       if (!burst) queueMicrotask(write);
       (burst ||= []).push(r);
