@@ -25,7 +25,7 @@ export function batches<T extends { e: DepictEvent }>(recs: T[]): T[][] {
   let b: T[] = [];
   let size = QUOTA;
   for (const r of recs) {
-    // and a comma
+    // its UTF-8 bytes, and the comma between events
     const n = bytes(JSON.stringify(r.e)) + 1;
     if ((size += n) > QUOTA / 4 || b.length > 49) out.push((b = [])), (size = n);
     b.push(r);
