@@ -277,3 +277,20 @@ test('a 422 for one event of a batch drops that event only', async ({ page, requ
   await page.evaluate(() => (window as any).depict.flush());
   expect(await stored(request, tenant)).toHaveLength(2);
 });
+
+test('a batch the API refuses for another reason (401: a wrong key) is kept, with one warning, and arrives from the next page', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await faults(request, tenant, { status: 401, count: 1 });
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
+  await fixture(page, tenant, '', { attrs: 'data-capture="page_view"' });
+  await expect.poll(() => stats(request, tenant).then((s) => s.faulted)).toBe(1);
+  await expect.poll(() => warnings).toEqual([expect.stringMatching(/^\[depict\] the API answered 401 .*kept and sent again later/)]);
+  expect(await stored(request, tenant)).toEqual([]);
+  // the refused page view is still queued; the next page sends it with its own
+  await page.reload();
+  const events = await waitForEvents(request, tenant, (e) => e.length == 2);
+  expect(ofType(events, 'page_view')).toHaveLength(2);
+  await page.evaluate(() => (window as any).depict.flush());
+  expect(await stored(request, tenant)).toHaveLength(2);
+});

@@ -1,3 +1,4 @@
+import { warn } from './log';
 import type { DepictEvent } from './schema';
 
 /** What is left of the 64 KiB that all of a page's in-flight keepalive requests may hold
@@ -13,10 +14,12 @@ const bytes = (s: string) => new TextEncoder().encode(s).length;
 /**
  * What became of a batch: `true` delivered (2xx); a number: retry, after that many ms as
  * the server asked, or -1 for "back off" (network error, 408, 429, 5xx); an array: the
- * indices a 422 named (the rest may be sent again); a string: any other answer, which drops
- * the batch.
+ * indices a 422 named (the rest may be sent again).
  */
-export type Outcome = true | number | number[] | string;
+export type Outcome = true | number | number[];
+
+/** How long a batch the API refused for another reason waits before it is tried again. */
+export const REFUSED = 6e4;
 
 /** Splits events into batches of at most 50 events and a quarter of the keepalive quota,
  * so that several batches can be in flight at once. */
@@ -72,5 +75,10 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   if (s == 408 || s == 429 || s > 499) return retryAfter(res.headers.get('retry-after'));
   const detail = await res.json().catch(() => 0);
   const rejected = [...events.keys()].filter((i) => detail?.detail?.some?.((d: { loc?: unknown[] } | null) => d?.loc?.[1] === i));
-  return s == 422 && rejected.length ? rejected : `the API answered ${s} ${JSON.stringify(detail)}`;
+  if (s == 422 && rejected.length) return rejected;
+  // Any other answer — a wrong key or endpoint, say — is not the events' fault: they are kept
+  // (the contract deletes an event only after a 2xx or a 422 naming it) and tried again in a
+  // minute and by later pages, so they arrive once the shop has fixed its tag.
+  warn(`the API answered ${s} ${JSON.stringify(detail)}; the events are kept and sent again later`);
+  return REFUSED;
 }

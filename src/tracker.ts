@@ -145,8 +145,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       return false;
     }
     if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
-    else if (typeof out == 'string')
-      console.error(`[depict] ${out}: dropped ${recs.length} events`, events), debug(`dropped ${recs.length} events: ${out}`, events);
     else {
       warn(`the API rejected ${out.length} events; they are dropped`, events);
       q.settle(recs.filter((_, i) => !out.includes(i)), false);
