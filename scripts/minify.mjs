@@ -15,7 +15,10 @@ export async function squeeze(file, preamble) {
   const name = file.split('/').pop();
   const out = await minify(code, {
     ecma: 2020,
-    compress: { passes: 2 },
+    // function declarations first in their scope (they are hoisted anyway, and the snippet is
+    // strict code): more alike code, which brotli compresses better; 4 passes, after which
+    // more change nothing (35 bytes less for the snippet than 2 passes without hoisting)
+    compress: { passes: 4, hoist_funs: true },
     mangle: true,
     format: { comments: false, preamble },
     sourceMap: map && { content: readFileSync(map, 'utf8'), url: name + '.map', filename: name, includeSources: true },
