@@ -87,19 +87,21 @@ test.describe('clicks and add to cart', () => {
     });
   });
 
-  test('a middle click counts; a click outside any product sends nothing', async ({ page, request }, info) => {
+  test('a middle click on a product link counts; on an add-to-cart button (it adds nothing), or outside any product, nothing is sent', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await fixture(
       page,
       tenant,
       `<p id="outside">not a product</p>
        <div data-depict-recommendation-type="similar" data-depict-click-location="pdp">
-         <article data-depict-product-id="p1" data-depict-recommendation-id="r1"><a href="/p/1"><span id="inner">Shoe</span></a></article>
+         <article data-depict-product-id="p1" data-depict-recommendation-id="r1"><a href="/p/1"><span id="inner">Shoe</span></a>
+           <button id="add" data-depict-event="add_to_cart">Add</button></article>
        </div>`,
-      { attrs: 'data-capture="click"' },
+      { attrs: 'data-capture="click add_to_cart"' },
     );
     await ready(page);
     await page.click('#outside');
+    await page.click('#add', { button: 'middle' });
     await page.click('#inner', { button: 'middle' });
     const [click] = ofType(await waitForEvents(request, tenant, (e) => e.length == 1), 'click');
     expect(click).toMatchObject({

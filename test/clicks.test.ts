@@ -150,10 +150,25 @@ describe('watchClicks', () => {
     ]);
   });
 
-  it('reports middle clicks (auxclick), not right clicks', () => {
+  it('reports middle clicks (auxclick) on links, not right clicks', () => {
     click($('#t'), 'auxclick', 1);
     click($('#t'), 'auxclick', 2);
     expect(seen).toEqual([['click', $('#t'), abs('/p/1')]]);
+  });
+
+  it('a middle click off any link opens nothing and adds nothing to a cart: not reported', () => {
+    document.body.insertAdjacentHTML(
+      'beforeend',
+      `<div data-depict-product-id="p2"><span id=plain>Text</span><button id=buy2 data-depict-event="add_to_cart">Add</button>
+        <a id=buy-link href="/cart/add?id=p2" data-depict-event="add_to_cart">Add (a link)</a></div>`,
+    );
+    click($('#buy'), 'auxclick', 1);
+    click($('#buy2'), 'auxclick', 1);
+    click($('#plain'), 'auxclick', 1);
+    expect(seen).toEqual([]);
+    // a link that adds to the cart does so in the new tab too
+    click($('#buy-link'), 'auxclick', 1);
+    expect(seen).toEqual([['add_to_cart', $('#buy-link')]]);
   });
 
   it('reports nothing for clicks outside products', () => {

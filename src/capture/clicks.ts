@@ -7,15 +7,19 @@ export type ClickAction = [type: string, el: Element, href?: string];
 /**
  * What a click on `target` means: an action element (`data-depict-event="add_to_cart"` or
  * Depict's legacy class `depict-add-to-cart`) sends its event; a click elsewhere on or inside
- * a product element is a product `click`; anything else, nothing.
+ * a product element is a product `click`; anything else, nothing. A middle click (`middle`)
+ * means something only on a link, which it opens in a new tab: on a button it adds nothing
+ * to a cart.
  */
-export function clickAction(target: EventTarget | null): ClickAction | undefined {
+export function clickAction(target: EventTarget | null, middle?: unknown): ClickAction | undefined {
   const t = target instanceof Element ? target : (target as Node | null)?.parentElement;
+  const link = t?.closest('a[href]') as HTMLAnchorElement | null | undefined;
   const action = t?.closest('[data-depict-event],.depict-add-to-cart');
   const product = t?.closest(PRODUCT);
+  if (middle && !link) return;
   if (action) return [action.getAttribute('data-depict-event') || 'add_to_cart', action];
   // the link the click is in (which may wrap the whole card), else the card's first link
-  if (product) return ['click', t!, ((t!.closest('a[href]') || product.querySelector('a[href]')) as HTMLAnchorElement | null)?.href];
+  if (product) return ['click', t!, (link || (product.querySelector('a[href]') as HTMLAnchorElement | null))?.href];
 }
 
 /**
@@ -25,7 +29,7 @@ export function clickAction(target: EventTarget | null): ClickAction | undefined
  */
 export function watchClicks(on: (a: ClickAction) => void): void {
   const h = (e: MouseEvent) => {
-    const a = e.button < 2 && clickAction(e.target);
+    const a = e.button < 2 && clickAction(e.target, e.button);
     if (a) on(a);
   };
   for (const type of ['click', 'auxclick']) addEventListener(type, h as EventListener, { capture: true, passive: true });
