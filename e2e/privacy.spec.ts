@@ -81,6 +81,25 @@ test.describe('consent', () => {
     expect(await stored(request, tenant)).toEqual([]);
   });
 
+  test("pending, then consent('denied'), consent('false'), consent(1), consent(): ignored with one warning; consent(true) still sends all", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const sent = watchSends(page);
+    const warnings: string[] = [];
+    page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
+    await fixture(page, tenant, SHOP, { attrs: 'data-consent="pending" data-capture="page_view click"' });
+    await page.click('#card');
+    for (const arg of ["'denied'", "'false'", '1', '']) await call(page, `depict.consent(${arg})`);
+    await call(page, `depict.track('add_to_cart', {product_id: 'p1'})`);
+    await call(page, 'depict.flush()');
+    expect(warnings).toEqual([expect.stringMatching(/^\[depict\] consent\(\) ignored: not true or false/)]);
+    expect(await storage(page)).toEqual(NOTHING);
+    expect(sent).toEqual([]);
+    // nothing was granted, and nothing kept in memory was lost
+    await call(page, 'depict.consent(true)');
+    const events = await waitForEvents(request, tenant, (e) => e.length == 3);
+    expect(types(events)).toEqual(['add_to_cart', 'click', 'page_view']);
+  });
+
   // The snippet stores nothing after a refusal, not even the refusal: remembering it is the
   // consent tool's job, and on every page the page must again say data-consent="pending"
   // (or call depict.consent(false), through the stub, before or as the snippet loads).

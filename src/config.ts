@@ -48,8 +48,8 @@ export function parseConfig(raw: Record<string, unknown>): Config | string[] {
   const missing = ['tenant', 'market', 'apiKey'].filter((k) => !c[k]);
   if (missing.length) return missing.map((k) => 'data-' + k.replace('K', '-k'));
   // each setting is read by the type of its default: a number (digits and a dot only: `+''`,
-  // `+' '` and `+[]` are 0, and Infinity would never end a session), a switch (off for false
-  // and 0; a bare `data-debug` is '', on), a string, or a list (an array, or names separated
+  // `+' '` and `+[]` are 0, and Infinity would never end a session), a switch (off for false,
+  // 0, off and no; a bare `data-debug` is '', on), a string, or a list (an array, or names separated
   // by spaces or commas)
   for (const k in DEFAULTS) {
     const d = DEFAULTS[k as keyof typeof DEFAULTS];
@@ -60,7 +60,7 @@ export function parseConfig(raw: Record<string, unknown>): Config | string[] {
           ? +v!
           : d
         : typeof d == 'boolean'
-          ? !/^(false|0)$/.test('' + v)
+          ? !/^(false|0|off|no)$/i.test('' + v)
           : typeof d == 'string'
             ? v
             : ('' + v).toLowerCase().split(/[\s,]+/).filter(Boolean);

@@ -261,6 +261,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     },
     flush: () => (consent == 'granted' ? ((blockedUntil = 0), flush()) : Promise.resolve()),
     consent(granted) {
+      // only a boolean: consent('denied') must not turn tracking on, nor consent() wipe it
+      if (typeof granted != 'boolean') return warn('consent() ignored: not true or false', granted);
       if (granted && consent != 'granted') schedule(0);
       if (!granted) clearStorage();
       consent = granted ? 'granted' : 'denied';
@@ -280,7 +282,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       }
     };
   before(api);
-  addEventListener('visibilitychange', (e) => document.visibilityState == 'hidden' && hide(e));
+  addEventListener('visibilitychange', (e) => document.hidden && hide(e));
   addEventListener('pagehide', hide);
   addEventListener('online', () => api.flush());
   // back from the back/forward cache: this page sends again

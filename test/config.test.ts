@@ -152,8 +152,8 @@ describe('parseConfig: debug', () => {
     expect(ok({ ...REQUIRED, debug: 'true' }).debug).toBe(true);
     expect(ok({ ...REQUIRED, debug: true }).debug).toBe(true);
   });
-  it("is off for 'false' and false", () => {
-    expect(ok({ ...REQUIRED, debug: 'false' }).debug).toBe(false);
+  it("is off for 'false', '0', 'off', 'no' (any case) and false", () => {
+    for (const v of ['false', '0', 'off', 'no', 'OFF', 'No']) expect(ok({ ...REQUIRED, debug: v }).debug).toBe(false);
     expect(ok({ ...REQUIRED, debug: false }).debug).toBe(false);
   });
   it('is off for null and undefined (not given)', () => {
