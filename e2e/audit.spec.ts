@@ -42,6 +42,24 @@ async function auditJson(url: string): Promise<{ status: number; report: Report 
   return { status, report: JSON.parse(stdout) };
 }
 
+/** Pages of the spec's own, served like the fixtures (with __BASE__ replaced): a script tag
+ * whose settings the snippet reads otherwise than meant, and one whose settings are right. */
+const PAGES: Record<string, string> = {
+  'bad-settings': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad settings</title>
+<script>window.depictConfig = { attributionHours: '2d', privacySignal: 'dnt' };</script>
+<script async src="__BASE__/depict.js" data-tenant="bad-settings" data-market="se" data-api-key="k"
+        data-endpoint="__BASE__/create-events" data-consent="yes" data-capture="pageview click"
+        data-batch-ms="1s" data-privacy-signals="gcp" data-tenat="x" data-strip-param="email"></script>
+</head><body><p>Nothing to see</p></body></html>`,
+  'good-settings': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Good settings</title>
+<script>window.depictConfig = { attributionHours: 12, capture: ['page_view', 'click'] };</script>
+<script async src="__BASE__/depict.js" data-tenant="good-settings" data-market="se" data-api-key="k"
+        data-endpoint="__BASE__/create-events" data-consent="granted" data-capture="page_view, click add_to_cart"
+        data-batch-ms="50" data-privacy-signals="gpc dnt" data-session-minutes="30" data-attribution-hours="0.5"
+        data-debug="off" data-strip-params="email token"></script>
+</head><body><p>Nothing to see</p></body></html>`,
+};
+
 let server: Server;
 let fixtures: string;
 let closed: number;
@@ -55,7 +73,7 @@ test.beforeAll(async () => {
 
   server = createServer(async (req, res) => {
     const name = /^\/([\w-]+)$/.exec(req.url ?? '')?.[1];
-    const html = name && (await readFile(`e2e/fixtures/${name}.html`, 'utf8').catch(() => undefined));
+    const html = name && (PAGES[name] ?? (await readFile(`e2e/fixtures/${name}.html`, 'utf8').catch(() => undefined)));
     if (!html) return void res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not found</h1>');
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(html.replaceAll('__BASE__', BASE).replaceAll('__UNREACHABLE__', `http://127.0.0.1:${closed}`));
@@ -133,6 +151,55 @@ test('finds a script tag without data-api-key, an endpoint that does not answer,
   expect(stdout).toMatch(/✖ error\s+data-endpoint http:\/\/127\.0\.0\.1:\d+\/create-events is not reachable: \w+/);
   expect(stdout).toMatch(/✖ error\s+\[depict\] not started: the script tag needs data-api-key/);
   expect(stdout).not.toContain('no-events');
+});
+
+test('finds the script tag settings the snippet reads otherwise than meant, and says what it does instead', async () => {
+  const { status, report } = await auditJson(`${fixtures}/bad-settings`);
+  expect(status).toBe(1);
+  const found = (code: string, start: string) => {
+    const hits = report.problems.filter((p) => p.code == code && p.message.startsWith(start));
+    expect(hits, `${code} "${start}…" in\n${JSON.stringify(report.problems, null, 1)}`).toHaveLength(1);
+    return hits[0];
+  };
+  const tag = { path: 'head > script:nth-of-type(2)', html: expect.stringContaining('data-tenant="bad-settings"') };
+  expect(found('bad-setting', 'data-consent="yes"')).toMatchObject({
+    severity: 'error',
+    ...tag,
+    message: expect.stringContaining('neither "granted" nor "pending": the snippet treats it as not granted'),
+  });
+  expect(found('bad-setting', 'data-capture="pageview click"')).toMatchObject({
+    severity: 'error',
+    message: expect.stringMatching(/"pageview" \(did you mean page_view\?\) is not a capture .*; captured: click$/),
+  });
+  expect(found('bad-setting', 'data-privacy-signals="gcp"')).toMatchObject({
+    severity: 'error',
+    message: expect.stringMatching(/"gcp" \(did you mean gpc\?\) is not a privacy signal \(gpc, dnt, none\).*honours neither Global Privacy Control nor Do Not Track/),
+  });
+  // a number it cannot read: the default is used, nothing is lost
+  expect(found('bad-setting', 'data-batch-ms="1s"')).toMatchObject({ severity: 'warning', message: expect.stringContaining('uses the default, 500') });
+  // a misspelt name: a warning when the setting is there too, an error when it is not
+  expect(found('unknown-setting', 'data-tenat ')).toMatchObject({ severity: 'warning', ...tag, message: expect.stringContaining('did you mean data-tenant?') });
+  expect(found('unknown-setting', 'data-strip-param ')).toMatchObject({
+    severity: 'error',
+    message: expect.stringContaining('did you mean data-strip-params? That is not set, so its default applies'),
+  });
+  // window.depictConfig too, where no element is to blame
+  const config = found('bad-setting', 'window.depictConfig.attributionHours = "2d"');
+  expect(config).toMatchObject({ severity: 'warning', message: expect.stringContaining('uses the default, 24') });
+  expect(config.path).toBeUndefined();
+  expect(found('unknown-setting', 'window.depictConfig.privacySignal ').message).toContain('did you mean window.depictConfig.privacySignals?');
+  expect(report.problems.filter((p) => p.code == 'bad-setting' || p.code == 'unknown-setting')).toHaveLength(8);
+
+  const { stdout } = await audit(`${fixtures}/bad-settings`);
+  expect(stdout).toMatch(/✖ error\s+data-consent="yes" on the script tag is neither "granted" nor "pending".*bad-setting/);
+  expect(stdout).toMatch(/▲ warning\s+data-tenat on the script tag is not a setting of the snippet: it is ignored; did you mean data-tenant\?\s+unknown-setting/);
+});
+
+test('a script tag and window.depictConfig with right settings: nothing to say', async () => {
+  const { status, report } = await auditJson(`${fixtures}/good-settings`);
+  expect(report.problems).toEqual([]);
+  expect(status).toBe(0);
+  expect(report.events.map((e) => e.type)).toContain('page_view');
 });
 
 test('finds a page without the snippet', async () => {

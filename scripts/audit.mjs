@@ -58,11 +58,23 @@ function cannot(msg) {
 
 /**
  * The integration rules the inspector applies too (src/collector/inspector/hints.ts, built
- * from the event schema), compiled on the fly: one source for both, no build step first.
+ * from the event schema), and the snippet's settings with their defaults and parser
+ * (src/config.ts), compiled on the fly: one source for all, no build step first.
  */
 async function loadRules() {
-  const entry = fileURLToPath(new URL('../src/collector/inspector/hints.ts', import.meta.url));
-  const out = await esbuild.build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'silent' });
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out = await esbuild.build({
+    stdin: {
+      contents: "export * from './src/collector/inspector/hints.ts';\nexport { DEFAULTS, parseConfig } from './src/config.ts';\n",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'silent',
+  });
   return import('data:text/javascript;base64,' + Buffer.from(out.outputFiles[0].text).toString('base64'));
 }
 
@@ -111,6 +123,24 @@ function inspectPage({ selectors, resultAttributes, defaultEndpoint }) {
   try {
     endpoint = new URL(endpointSet || defaultEndpoint, location.href).href;
   } catch {}
+  // every setting as given, untrimmed, for the settings check: the tag's data-* attributes
+  // (their names, lower case as HTML has them, without data-), and window.depictConfig's keys
+  // with their values as the snippet reads them (a list may be an array; anything else that
+  // is not a plain value, as the string it turns into)
+  const given = {
+    tag: script ? [...script.attributes].filter((a) => a.name.startsWith('data-')).map((a) => ({ name: a.name.slice(5), value: a.value })) : [],
+    config: Object.keys(config).map((key) => {
+      let value = config[key];
+      try {
+        if (Array.isArray(value)) value = value.map(String);
+        else if (value != null && typeof value == 'object') value = String(value);
+        else if (typeof value == 'function' || typeof value == 'symbol' || typeof value == 'bigint') value = String(value);
+      } catch {
+        value = '[object]';
+      }
+      return { key, value };
+    }),
+  };
   const snippet = {
     tag: script ? at(script, { src: script.getAttribute('src'), async: script.async || script.defer }) : null,
     fromConfig: Object.keys(config),
@@ -158,10 +188,104 @@ function inspectPage({ selectors, resultAttributes, defaultEndpoint }) {
   );
   const purchases = [...document.querySelectorAll('script[data-depict-purchase]')].map((el) => at(el, { text: el.textContent }));
 
-  return { title: document.title, snippet, products: productFacts, attributes, widgets, actions, purchases };
+  return { title: document.title, snippet, given, products: productFacts, attributes, widgets, actions, purchases };
 }
 
 // ---- The rules ----
+
+/** The values of `privacySignals` the snippet knows (src/tracker.ts, start()); `none` names neither signal. */
+const PRIVACY_SIGNALS = ['gpc', 'dnt', 'none'];
+/** The values of `consent` (src/tracker.ts): anything else is not granted, as if pending. */
+const CONSENT = ['granted', 'pending'];
+
+/** `apiKey` → `api-key`, and back (the browser's dataset names). */
+const dashed = (key) => key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+const camel = (name) => name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+
+/** The known name closest to `name`, when close enough to be a typo of it (the bar the
+ * data-depict-* name check sets in hints.ts). */
+function suggest(rules, name, known) {
+  let best;
+  let score = Infinity;
+  for (const k of known) {
+    const d = rules.distance(name, k);
+    if (d < score) [best, score] = [k, d];
+  }
+  return score <= Math.max(2, name.length / 4) ? best : undefined;
+}
+
+/**
+ * The script tag's data-* settings and window.depictConfig's, against what src/config.ts
+ * accepts: names it does not read (a did-you-mean when one is close), and values it cannot
+ * read or that do what the page did not mean. The snippet has no room to say so itself.
+ */
+function checkSettings(given, rules, add, where) {
+  const keys = ['tenant', 'market', 'apiKey', ...Object.keys(rules.DEFAULTS)];
+  const fromConfig = new Set(given.config.map((c) => c.key));
+  const fromTag = new Set(given.tag.map((a) => camel(a.name)));
+  const quote = (v) => JSON.stringify(typeof v == 'string' && v.length > 60 ? v.slice(0, 60) + '…' : v);
+
+  // a value: what the snippet makes of it, and whether that is what the page meant
+  const value = (key, raw, shown, at, severity, suffix = '') => {
+    if (raw == null || !(key in rules.DEFAULTS)) return;
+    const d = rules.DEFAULTS[key];
+    const v = rules.parseConfig({ tenant: 't', market: 'm', apiKey: 'k', [key]: raw })[key];
+    const bad = (sev, message) => add(severity ?? sev, 'bad-setting', message + suffix, at);
+    if (typeof d == 'number') {
+      if (v !== Number(raw)) bad('warning', `${shown} is not a number (digits and a dot only, e.g. "${d}"): the snippet ignores it and uses the default, ${d}`);
+    } else if (typeof d == 'boolean') {
+      if (typeof raw != 'boolean' && !/^(|true|1|on|yes|false|0|off|no)$/i.test(String(raw)))
+        bad('warning', `${shown} is not a switch value: the snippet reads it as ${v ? 'on' : 'off'} (false, 0, off and no are off, anything else on)`);
+    } else if (key == 'consent') {
+      if (!CONSENT.includes(v)) {
+        const hint = typeof v == 'string' && suggest(rules, v, CONSENT);
+        bad('error', `${shown} is neither "granted" nor "pending"${hint ? ` (did you mean ${hint}?)` : ''}: the snippet treats it as not granted, and stores and sends nothing until depict.consent(true)`);
+      }
+    } else if (key == 'capture' || key == 'privacySignals') {
+      const known = key == 'capture' ? d : PRIVACY_SIGNALS;
+      const unknown = v.filter((n) => !known.includes(n));
+      if (!unknown.length) return;
+      const list = unknown.map((n) => `"${n}"` + ((n = suggest(rules, n, known)) ? ` (did you mean ${n}?)` : '')).join(', ');
+      const what = key == 'capture' ? 'a capture' : 'a privacy signal';
+      const effect =
+        key == 'capture'
+          ? `captured: ${v.filter((n) => known.includes(n)).join(', ') || 'nothing'}`
+          : `the snippet honours ${v.includes('gpc') ? (v.includes('dnt') ? 'Global Privacy Control and Do Not Track' : 'Global Privacy Control, not Do Not Track') : v.includes('dnt') ? 'Do Not Track, not Global Privacy Control' : 'neither Global Privacy Control nor Do Not Track'}`;
+      bad('error', `${shown}: ${list} ${unknown.length > 1 ? 'are' : 'is'} not ${what} (${known.join(', ')}) and ${unknown.length > 1 ? 'are' : 'is'} ignored; ${effect}`);
+    }
+  };
+  // a name the snippet does not read: a warning (another tool's attribute?), or, when it looks
+  // like a setting that is not set otherwise (the page meant it), what a value of that
+  // setting the snippet cannot read is: a warning for a number or a switch, else an error
+  const unknown = (intended, shown, shownIntended, at) => {
+    if (!intended)
+      return add('warning', 'unknown-setting', `${shown} is not a setting of the snippet: it is ignored`, at);
+    if (fromTag.has(intended) || fromConfig.has(intended))
+      return add('warning', 'unknown-setting', `${shown} is not a setting of the snippet: it is ignored; did you mean ${shownIntended}?`, at);
+    const d = rules.DEFAULTS[intended];
+    const fallback = d === undefined ? 'the snippet does not start' : Array.isArray(d) ? 'its default applies' : `its default, ${d}, applies`;
+    const severity = typeof d == 'number' || typeof d == 'boolean' ? 'warning' : 'error';
+    add(severity, 'unknown-setting', `${shown} is not a setting of the snippet: it is ignored; did you mean ${shownIntended}? That is not set, so ${fallback}`, at);
+  };
+
+  for (const a of given.tag) {
+    if (a.name.startsWith('depict-')) continue; // a field: the data-depict-* name check has it
+    const key = camel(a.name);
+    const shown = `data-${a.name}="${a.value.length > 60 ? a.value.slice(0, 60) + '…' : a.value}" on the script tag`;
+    if (!keys.includes(key)) {
+      const intended = suggest(rules, a.name, keys.map(dashed));
+      unknown(intended && camel(intended), `data-${a.name} on the script tag`, `data-${intended}`, where);
+    } else if (fromConfig.has(key)) value(key, a.value, shown, where, 'warning', ` (window.depictConfig.${key} overrides it on this page)`);
+    else value(key, a.value, shown, where);
+  }
+  for (const { key, value: raw } of given.config) {
+    if (!keys.includes(key)) {
+      const intended = suggest(rules, key, keys);
+      unknown(intended, `window.depictConfig.${key}`, `window.depictConfig.${intended}`, {});
+    }
+    else value(key, raw, `window.depictConfig.${key} = ${quote(raw)}`, {});
+  }
+}
 
 /**
  * The problems of a page from its facts. Each: severity `error` (events are lost or
@@ -190,6 +314,7 @@ function judge(facts, rules, run) {
     if (!snippet.tag.async && snippet.tag.src)
       add('warning', 'script-not-async', 'the script tag is neither async nor defer: it holds up the page while it loads', el(snippet.tag));
   }
+  checkSettings(facts.given, rules, add, snippet.tag ? el(snippet.tag) : {});
   if (snippet.endpointSet && run.endpointError)
     add('error', 'endpoint-unreachable', `data-endpoint ${snippet.endpoint ?? '(not a URL)'} is not reachable: ${run.endpointError}`, snippet.tag ? el(snippet.tag) : {});
 
