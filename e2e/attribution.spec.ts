@@ -1,4 +1,5 @@
 import { expect, test } from './test';
+import type { Page } from '@playwright/test';
 import { BASE, fixture, ofType, ready, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 test('a recommended card, then add to cart on its product page: attributed to the recommendation', async ({ page, request }, info) => {
@@ -14,6 +15,30 @@ test('a recommended card, then add to cart on its product page: attributed to th
   await page.getByTestId('add-to-cart').click();
   const [atc] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1), 'add_to_cart');
   expect(atc).toMatchObject({ product_id: pid, recommendation_id: recId, attribution_id: 'recommendation' });
+});
+
+/** The demo shop's search for "dress", as the tenant: its first result, with its ids. */
+async function firstSearchHit(page: Page, tenant: string) {
+  await useTenant(page, tenant);
+  await page.goto('/search.html?q=dress');
+  const hit = page.getByTestId('search-results').getByTestId('product-card').first();
+  const srId = await hit.getAttribute('data-depict-search-result-id');
+  const pid = await hit.getAttribute('data-depict-product-id');
+  await ready(page);
+  return { hit, srId, pid };
+}
+
+test("add to cart straight from a search result's card, then checkout: the purchase is attributed to the search", async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const { hit, srId, pid } = await firstSearchHit(page, tenant);
+  await hit.getByTestId('card-add-to-cart').click();
+  const [atc] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1), 'add_to_cart');
+  expect(atc).toMatchObject({ product_id: pid, search_result_id: srId, attribution_id: 'search' });
+  await page.goto('/cart.html');
+  await page.getByTestId('checkout').click();
+  await expect(page.getByTestId('order-id')).toBeVisible();
+  const [p] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'purchase').length == 1), 'purchase');
+  expect(p).toMatchObject({ product_id: pid, search_result_id: srId, attribution_id: 'search' });
 });
 
 test('the same through a new tab opened with a middle click', async ({ page, context, request }, info) => {
@@ -41,12 +66,7 @@ test('the same through a new tab opened with a middle click', async ({ page, con
 
 test('a search result leads to a purchase; a reloaded confirmation adds no purchase', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
-  await useTenant(page, tenant);
-  await page.goto('/search.html?q=dress');
-  const hit = page.getByTestId('search-results').getByTestId('product-card').first();
-  const srId = await hit.getAttribute('data-depict-search-result-id');
-  const pid = await hit.getAttribute('data-depict-product-id');
-  await ready(page);
+  const { hit, srId, pid } = await firstSearchHit(page, tenant);
   await hit.getByTestId('card-link').click();
   await ready(page);
   await page.getByTestId('add-to-cart').click();

@@ -32,6 +32,25 @@ test.describe('page views', () => {
     expect(back[2]).toMatchObject({ url: `${BASE}/category.html`, document_referrer: `${BASE}/category.html?cat=dresses` });
   });
 
+  test("a router that changes the URL, then renders the new page's meta tags: the page view has the new page's fields", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '', { head: '<meta name="depict-product-id" content="p-A">' });
+    await waitForEvents(request, tenant, (e) => e.length == 1);
+    await page.evaluate(async () => {
+      history.pushState({}, '', '/fixture?p=B');
+      // a redirect in the same task, then the render, a microtask later
+      history.replaceState({}, '', '/fixture?p=B&v=2');
+      await Promise.resolve();
+      document.querySelector('meta[name="depict-product-id"]')!.setAttribute('content', 'p-B');
+    });
+    await waitForEvents(request, tenant, (e) => e.length == 2);
+    const views = ofType(await settled(page, request, tenant), 'page_view');
+    expect(views.map((v) => [v.url, v.product_id, v.document_referrer ?? null])).toEqual([
+      [`${BASE}/fixture`, 'p-A', null],
+      [`${BASE}/fixture?p=B&v=2`, 'p-B', `${BASE}/fixture`],
+    ]);
+  });
+
   test('replaceState to the same URL, or a hash change, is no page view', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await fixture(page, tenant, '');

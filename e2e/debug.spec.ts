@@ -101,7 +101,7 @@ test('a failed send is a group that says when it is retried; the retry is a "sen
   expect(log.groups[1].details).toEqual([[expect.objectContaining({ type: 'page_view', tenant })]]);
 });
 
-test('an event the API rejects (422) is a group that says it was rejected and dropped', async ({ page, request }, info) => {
+test('an event the API rejects (422) is a warning that says it was rejected and dropped, holding that event only', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   // the purchase's deduplication_id is tenant:transaction:line:product
   await faults(request, tenant, { reject: [`${tenant}:T-9:0:p-9`] });
@@ -112,11 +112,26 @@ test('an event the API rejects (422) is a group that says it was rejected and dr
     d.purchase({ transaction_id: 'T-9', currency: 'SEK', items: [{ product_id: 'p-9', price: 9 }] });
     return d.flush();
   });
-  await expect.poll(() => log.titles().filter((t) => /reject/i.test(t))).toHaveLength(1);
-  await log.settled();
-  const group = log.groups.find((g) => /reject/i.test(g.title))!;
-  expect(group.title).toMatch(/^\[depict\] .*1 .*rejected|^\[depict\] rejected/i);
-  expect(JSON.stringify(group.details)).toContain(`${tenant}:T-9:0:p-9`);
+  await expect.poll(() => log.outside.filter((m) => /rejected/.test(m.text()))).toHaveLength(1);
+  const warning = log.outside.find((m) => /rejected/.test(m.text()))!;
+  expect(warning.type()).toBe('warning');
+  expect(warning.text()).toMatch(/^\[depict\] the API rejected 1 events \(422\): dropped/);
+  const [rejected] = await Promise.all(warning.args().slice(1).map((a) => a.jsonValue()));
+  expect(rejected).toEqual([expect.objectContaining({ deduplication_id: `${tenant}:T-9:0:p-9` })]);
+});
+
+test('in debug mode a warning shows every time, not once per page: each bad call is seen', async ({ page }, info) => {
+  const tenant = tenantOf(info);
+  const log = watchConsole(page);
+  await fixture(page, tenant, '', { attrs: 'data-debug data-capture=""' });
+  await page.evaluate(() => {
+    const d = (window as any).depict;
+    for (const price of [NaN, {}, NaN]) d.track('click', { product_id: 'p-1', entity_price: price });
+    d.debug(false);
+    d.track('click', { product_id: 'p-1', entity_price: NaN });
+  });
+  const bad = () => log.outside.filter((m) => m.type() == 'warning' && /invalid entity_price/.test(m.text()));
+  await expect.poll(() => bad().length).toBe(3);
 });
 
 test('a batch the API refuses (a 4xx other than 422) is a group that says when it is retried; flush() sends it at once', async ({ page, request }, info) => {

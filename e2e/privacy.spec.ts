@@ -100,6 +100,21 @@ test.describe('consent', () => {
     expect(types(events)).toEqual(['add_to_cart', 'click', 'page_view']);
   });
 
+  test('data-consent="pending" on the tag and `consent: undefined` in window.depictConfig (a consent tool not loaded yet): still pending', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const sent = watchSends(page);
+    await fixture(page, tenant, SHOP, {
+      attrs: 'data-consent="pending" data-capture="page_view click"',
+      head: '<script>window.depictConfig = { consent: window.cmpState, debug: null };</script>',
+    });
+    await page.click('#card');
+    await call(page, 'depict.flush()');
+    expect(await storage(page)).toEqual(NOTHING);
+    expect(sent).toEqual([]);
+    await call(page, 'depict.consent(true)');
+    expect(types(await waitForEvents(request, tenant, (e) => e.length == 2))).toEqual(['click', 'page_view']);
+  });
+
   // The snippet stores nothing after a refusal, not even the refusal: remembering it is the
   // consent tool's job, and on every page the page must again say data-consent="pending"
   // (or call depict.consent(false), through the stub, before or as the snippet loads).

@@ -1,6 +1,10 @@
 import { expect, test } from './test';
 import { holdLock, holdStore } from './page-scripts.mjs';
+import { readFileSync } from 'node:fs';
 import { BASE, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents } from './helpers';
+
+/** The two-line pre-load stub, as the README prints it. */
+const STUB = /two-line stub[\s\S]*?```html\n<script>\n([\s\S]*?)<\/script>/.exec(readFileSync('README.md', 'utf8'))![1];
 
 const COMMON = ['tenant', 'market', 'type', 'deduplication_id', 'url', 'document_width', 'session_id'];
 
@@ -80,13 +84,27 @@ test('a missing tenant is one console error and nothing is sent', async ({ page,
 test('calls made through the pre-load stub are replayed in order', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await fixture(page, tenant, '', {
-    head: `<script>window.depict = window.depict || { q: [] };
-'track set page purchase consent flush debug'.split(' ').forEach(function (m) { depict[m] = depict[m] || function () { depict.q.push([m, arguments]); }; });
+    head: `<script>${STUB}
 depict.set({ user_id: 'early' }); depict.track('add_to_cart', { product_id: 'p-early' });</script>`,
   });
   const events = await waitForEvents(request, tenant, (e) => e.length >= 2);
   expect(events.every((e) => e.user_id == 'early')).toBe(true);
   expect(ofType(events, 'add_to_cart')[0].product_id).toBe('p-early');
+});
+
+test("the stub's flush() returns a promise, which resolves once the real flush has sent what was tracked before it", async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await fixture(page, tenant, '', {
+    attrs: 'data-batch-ms="60000" data-capture=""',
+    head: `<script>${STUB}
+depict.track('add_to_cart', { product_id: 'p-early' });
+window.flushed = depict.flush().then(() => 'resolved');</script>`,
+  });
+  expect(await page.evaluate(() => (window as any).flushed)).toBe('resolved');
+  expect((await stored(request, tenant)).map((e) => [e.type, e.product_id])).toEqual([['add_to_cart', 'p-early']]);
+  expect(errors).toEqual([]);
 });
 
 test('only window.depict is added to the page', async ({ page }, info) => {
@@ -285,7 +303,7 @@ test('a batch the API refuses for another reason (401: a wrong key) is kept, wit
   page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
   await fixture(page, tenant, '', { attrs: 'data-capture="page_view"' });
   await expect.poll(() => stats(request, tenant).then((s) => s.faulted)).toBe(1);
-  await expect.poll(() => warnings).toEqual([expect.stringMatching(/^\[depict\] the API answered 401 .*kept and sent again later/)]);
+  await expect.poll(() => warnings).toEqual([expect.stringMatching(/^\[depict\] the API answered 401 .*; the events are kept$/)]);
   expect(await stored(request, tenant)).toEqual([]);
   // the refused page view is still queued; the next page sends it with its own
   await page.reload();

@@ -37,14 +37,17 @@ export const DEFAULTS = {
 };
 
 /**
- * Reads the config from the script tag's dataset (`data-api-key` is `apiKey`) with
- * `window.depictConfig` (same names) laid over it: the object wins, so a tag manager or a
+ * Reads the config from the script tag's dataset (`data-api-key` is `apiKey`, `raw`) with
+ * `window.depictConfig` (same names, `over`) laid over it: the object wins, so a tag manager or a
  * test can override a tag that is hard-coded in a theme. Lists may be arrays or strings
  * separated by spaces or commas; null and undefined mean "not given". Returns the config,
  * or the names of the missing settings.
  */
-export function parseConfig(raw: Record<string, unknown>): Config | string[] {
+export function parseConfig(raw: Record<string, unknown>, over: Record<string, unknown> = {}): Config | string[] {
   const c: Record<string, unknown> = { ...raw };
+  // a null or undefined in the object does not undo the tag (`consent: cmp.state` before the
+  // consent tool has loaded must leave data-consent="pending" in force)
+  for (const k in over) c[k] = over[k] ?? c[k];
   const missing = ['tenant', 'market', 'apiKey'].filter((k) => !c[k]);
   if (missing.length) return missing.map((k) => 'data-' + k.replace('K', '-k'));
   // each setting is read by the type of its default: a number (digits and a dot only: `+''`,

@@ -6,7 +6,9 @@
 import { parseConfig } from './config';
 import { start, type Depict } from './tracker';
 
-type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded?: true };
+/** The two-line stub's `window.depict`: its queued calls, each with the resolve of the
+ * promise the stub returned (older stubs returned none). */
+type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>, ((v: unknown) => void)?][]; loaded?: true };
 
 (() => {
   try {
@@ -14,14 +16,19 @@ type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded
     const stub: Stub = w.depict || {};
     if (stub.loaded) return; // the snippet is on the page twice
     const tag = document.currentScript as HTMLScriptElement | null;
-    const cfg = parseConfig({ ...tag?.dataset, ...w.depictConfig });
+    const cfg = parseConfig({ ...tag?.dataset }, w.depictConfig);
     const queued = stub.q || [];
     const install = (api: Depict) => {
       Object.assign(stub, api);
       stub.loaded = true;
       delete stub.q;
       w.depict = stub;
-      for (const [m, args] of queued) (stub[m] as ((...a: unknown[]) => void) | undefined)?.(...Array.from(args));
+      for (const [m, args, done] of queued) {
+        const out = (stub[m] as ((...a: unknown[]) => unknown) | undefined)?.(...Array.from(args));
+        // a stubbed flush() resolves when the real one does (not `done?.(call)`: with an older
+        // stub's calls, which have no `done`, that would skip the call)
+        done?.(out);
+      }
     };
     if (Array.isArray(cfg)) {
       console.error(`[depict] not started: the script tag needs ${cfg.join(', ')}. Nothing is sent.`);

@@ -4,10 +4,11 @@ let on = false;
 export const setDebug = (v: boolean) => (on = v);
 export const debugOn = () => on;
 
-/** A problem the shop should fix: always shown, once per distinct message. */
+/** A problem the shop should fix: always shown, once per distinct message (every time in
+ * debug mode, where each dropped event is worth a line). */
 const said = new Set<string>();
 export function warn(msg: string, detail?: unknown): void {
-  if (said.has(msg)) return;
+  if (said.has(msg) && !on) return;
   said.add(msg);
   console.warn('[depict] ' + msg, ...(detail === undefined ? [] : [detail]));
 }

@@ -79,6 +79,6 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   // Any other answer — a wrong key or endpoint, say — is not the events' fault: they are kept
   // (the contract deletes an event only after a 2xx or a 422 naming it) and tried again in a
   // minute and by later pages, so they arrive once the shop has fixed its tag.
-  warn(`the API answered ${s} ${JSON.stringify(detail)}; the events are kept and sent again later`);
+  warn(`the API answered ${s} ${JSON.stringify(detail)}; the events are kept`);
   return REFUSED;
 }

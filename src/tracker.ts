@@ -93,7 +93,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     let [fields, long, unknown] = c;
     if (unknown.length && call) warn(`${call}: unknown fields left out: ${unknown}`);
     if (consent == 'denied') return debug(type + ' not queued: no consent');
-    if (type == 'click') remember(fields, cfg.attributionHours);
+    // an add to cart from a card (a listing, a widget) is a click on it too
+    if (type == 'click' || type == 'add_to_cart') remember(fields, cfg.attributionHours);
     if (type == 'add_to_cart' || type == 'purchase') fields = attribute(fields, cfg.attributionHours);
     const e = {
       tenant: cfg.tenant,
@@ -146,10 +147,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     }
     if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
     else {
-      warn(`the API rejected ${out.length} events; they are dropped`, events);
+      // the rest of the batch is sent again; in debug mode this warning shows every time
       q.settle(recs.filter((_, i) => !out.includes(i)), false);
       recs = recs.filter((_, i) => out.includes(i));
-      debug(`rejected ${recs.length} events (422), dropped`, recs.map((r) => r.e));
+      warn(`the API rejected ${out.length} events (422): dropped`, recs.map((r) => r.e));
     }
     q.settle(recs, true);
     // an answer that arrives after the copy was made, as the page is left: out of the copy

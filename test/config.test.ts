@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
-// parseConfig, sendUrl and stripUrl (src/config.ts). The merge of `window.depictConfig` over
-// the script tag's dataset happens in index.ts; here parseConfig gets the merged object.
+// parseConfig, sendUrl and stripUrl (src/config.ts): the script tag's dataset, with
+// `window.depictConfig` laid over it (the second argument).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, parseConfig, sendUrl, stripUrl, type Config } from '../src/config';
@@ -138,6 +138,23 @@ describe('parseConfig: numbers', () => {
     expect(c.attributionHours).toBe(24);
     expect(c.batchMs).toBe(500);
     expect(ok({ ...REQUIRED, sessionMinutes: ' 45 ' }).sessionMinutes).toBe(45);
+  });
+});
+
+describe('parseConfig: window.depictConfig over the tag', () => {
+  it('wins over the tag', () => {
+    const c = parseConfig({ ...REQUIRED, consent: 'pending', batchMs: '100' }, { consent: 'granted', tenant: 'other' }) as Config;
+    expect([c.consent, c.tenant, c.batchMs]).toEqual(['granted', 'other', 100]);
+  });
+  it('null or undefined there leaves the tag in force: data-consent="pending" stays pending', () => {
+    for (const v of [undefined, null]) {
+      const c = parseConfig({ ...REQUIRED, consent: 'pending', debug: '' }, { consent: v, debug: v }) as Config;
+      expect([c.consent, c.debug]).toEqual(['pending', true]);
+    }
+    expect(parseConfig({ market: 'se', apiKey: 'K', tenant: 'acme' }, { tenant: undefined })).not.toBeInstanceOf(Array);
+  });
+  it('supplies what the tag lacks', () => {
+    expect((parseConfig({ tenant: 'acme' }, { market: 'se', apiKey: 'K' }) as Config).apiKey).toBe('K');
   });
 });
 
