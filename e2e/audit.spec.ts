@@ -19,7 +19,7 @@ interface Problem {
 
 interface Report {
   url: string;
-  snippet: { tenant: string | null; endpoint: string | null; endpointReachable?: boolean; loaded: boolean };
+  snippet: { tenant: string | null; endpoint: string | null; endpointReachable?: boolean; loaded: boolean; started: boolean };
   counts: Record<string, any>;
   events: Record<string, any>[];
   problems: Problem[];
@@ -96,7 +96,7 @@ for (const path of ['/', '/category.html', '/product.html?id=p-1001', '/search.h
     const { status, report } = await auditJson(BASE + path);
     expect(report.problems.filter((p) => p.severity == 'error')).toEqual([]);
     expect(status).toBe(0);
-    expect(report.snippet).toMatchObject({ tenant: 'demo', endpoint: `${BASE}/create-events`, endpointReachable: true, loaded: true });
+    expect(report.snippet).toMatchObject({ tenant: 'demo', endpoint: `${BASE}/create-events`, endpointReachable: true, loaded: true, started: true });
     expect(report.events.map((e) => e.type)).toContain('page_view');
     expect(report.counts.consoleWarnings + report.counts.consoleErrors).toBe(0);
     // the infinite listing repeats the catalog: a warning, not an error
@@ -150,6 +150,7 @@ test('finds a script tag without data-api-key, an endpoint that does not answer,
   expect(stdout).toMatch(/\n\s+head > script\n/);
   expect(stdout).toMatch(/✖ error\s+data-endpoint http:\/\/127\.0\.0\.1:\d+\/create-events is not reachable: \w+/);
   expect(stdout).toMatch(/✖ error\s+\[depict\] not started: the script tag needs data-api-key/);
+  expect(stdout).toMatch(/snippet .* · loaded, not started\n/);
   expect(stdout).not.toContain('no-events');
 });
 

@@ -528,7 +528,13 @@ async function audit() {
       url,
       status: response?.status() ?? null,
       title: facts.title,
-      snippet: { ...facts.snippet, apiKey: facts.snippet.apiKey ? '…' + facts.snippet.apiKey.slice(-4) : null, endpointReachable: facts.snippet.endpointSet ? !run.endpointError : undefined },
+      snippet: {
+        ...facts.snippet,
+        apiKey: facts.snippet.apiKey ? '…' + facts.snippet.apiKey.slice(-4) : null,
+        endpointReachable: facts.snippet.endpointSet ? !run.endpointError : undefined,
+        // loaded, but without its required settings it installs a window.depict that does nothing
+        started: facts.snippet.loaded && !run.console.some((c) => c.text.startsWith('[depict] not started')),
+      },
       counts: {
         productElements: facts.products.length,
         widgets: facts.widgets.length,
@@ -566,7 +572,7 @@ function print(r) {
       (s.tenant ? ` · tenant ${s.tenant}` : '') +
       (s.market ? ` · market ${s.market}` : '') +
       ` · endpoint ${s.endpoint ?? '?'}${s.endpointReachable === false ? red(' (not reachable)') : s.endpointReachable ? ' (reachable)' : ''}` +
-      ` · ${s.loaded ? 'loaded' : 'not loaded'}`,
+      ` · ${s.started ? 'started' : s.loaded ? red('loaded, not started') : 'not loaded'}`,
     `  elements   ${plural(c.productElements, 'product element')} · ${plural(c.widgets, 'widget')} · ${plural(c.addToCartButtons, 'add-to-cart button')} · ${plural(c.purchaseBlocks, 'purchase block')}`,
     `  events     ${plural(c.events, 'event')} in ${plural(c.requests, 'request')}` +
       (c.events ? ` (${Object.entries(c.eventsByType).map(([t, n]) => `${n} ${t}`).join(', ')})` : ''),
