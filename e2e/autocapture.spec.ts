@@ -17,53 +17,75 @@ test.describe('page views', () => {
     expect(pv.entity_identifiers).toEqual({ sku: 'SKU-1003' });
   });
 
-  test('a pushState navigation is a page view, with the previous URL as referrer', async ({ page, request }, info) => {
-    const tenant = tenantOf(info);
-    await useTenant(page, tenant);
-    await page.goto('/category.html');
-    await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
-    await page.getByTestId('filter-dresses').click();
-    await expect(page).toHaveURL(/cat=dresses/);
-    const views = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2), 'page_view');
-    expect(views[1]).toMatchObject({ url: `${BASE}/category.html?cat=dresses`, document_referrer: `${BASE}/category.html` });
-    await page.goBack();
-    await expect(page).toHaveURL(`${BASE}/category.html`);
-    const back = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 3), 'page_view');
-    expect(back[2]).toMatchObject({ url: `${BASE}/category.html`, document_referrer: `${BASE}/category.html?cat=dresses` });
-  });
+  // Where the Navigation API is missing (Safari before 26.2, and so most iPhones today) the
+  // snippet wraps pushState/replaceState and listens to popstate: the same tests, both ways
+  for (const [mode, hide] of [
+    ['Navigation API', async () => {}],
+    [
+      'no Navigation API (wrapped history)',
+      (page: import('@playwright/test').Page) => page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined })),
+    ],
+  ] as const)
+    test.describe(mode, () => {
+      test('the snippet watches navigations the way this mode says', async ({ page }, info) => {
+        await hide(page);
+        await fixture(page, tenantOf(info), '');
+        await ready(page);
+        const seen = await page.evaluate(() => ({ api: !!(window as any).navigation, wrapped: !/\[native code\]/.test(String(history.pushState)) }));
+        expect(seen).toEqual(mode == 'Navigation API' ? { api: true, wrapped: false } : { api: false, wrapped: true });
+      });
 
-  test("a router that changes the URL, then renders the new page's meta tags: the page view has the new page's fields", async ({ page, request }, info) => {
-    const tenant = tenantOf(info);
-    await fixture(page, tenant, '', { head: '<meta name="depict-product-id" content="p-A">' });
-    await waitForEvents(request, tenant, (e) => e.length == 1);
-    await page.evaluate(async () => {
-      history.pushState({}, '', '/fixture?p=B');
-      // a redirect in the same task, then the render, a microtask later
-      history.replaceState({}, '', '/fixture?p=B&v=2');
-      await Promise.resolve();
-      document.querySelector('meta[name="depict-product-id"]')!.setAttribute('content', 'p-B');
-    });
-    await waitForEvents(request, tenant, (e) => e.length == 2);
-    const views = ofType(await settled(page, request, tenant), 'page_view');
-    expect(views.map((v) => [v.url, v.product_id, v.document_referrer ?? null])).toEqual([
-      [`${BASE}/fixture`, 'p-A', null],
-      [`${BASE}/fixture?p=B&v=2`, 'p-B', `${BASE}/fixture`],
-    ]);
-  });
+      test('a pushState navigation is a page view, with the previous URL as referrer', async ({ page, request }, info) => {
+        const tenant = tenantOf(info);
+        await hide(page);
+        await useTenant(page, tenant);
+        await page.goto('/category.html');
+        await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
+        await page.getByTestId('filter-dresses').click();
+        await expect(page).toHaveURL(/cat=dresses/);
+        const views = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2), 'page_view');
+        expect(views[1]).toMatchObject({ url: `${BASE}/category.html?cat=dresses`, document_referrer: `${BASE}/category.html` });
+        await page.goBack();
+        await expect(page).toHaveURL(`${BASE}/category.html`);
+        const back = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 3), 'page_view');
+        expect(back[2]).toMatchObject({ url: `${BASE}/category.html`, document_referrer: `${BASE}/category.html?cat=dresses` });
+      });
 
-  test('replaceState to the same URL, or a hash change, is no page view', async ({ page, request }, info) => {
-    const tenant = tenantOf(info);
-    await fixture(page, tenant, '');
-    await waitForEvents(request, tenant, (e) => e.length == 1);
-    await page.evaluate(() => {
-      history.replaceState({ x: 1 }, '', location.href);
-      history.pushState({}, '', '#details');
-      history.pushState({}, '', '?q=1'); // this one is
+      test("a router that changes the URL, then renders the new page's meta tags: the page view has the new page's fields", async ({ page, request }, info) => {
+        const tenant = tenantOf(info);
+        await hide(page);
+        await fixture(page, tenant, '', { head: '<meta name="depict-product-id" content="p-A">' });
+        await waitForEvents(request, tenant, (e) => e.length == 1);
+        await page.evaluate(async () => {
+          history.pushState({}, '', '/fixture?p=B');
+          // a redirect in the same task, then the render, a microtask later
+          history.replaceState({}, '', '/fixture?p=B&v=2');
+          await Promise.resolve();
+          document.querySelector('meta[name="depict-product-id"]')!.setAttribute('content', 'p-B');
+        });
+        await waitForEvents(request, tenant, (e) => e.length == 2);
+        const views = ofType(await settled(page, request, tenant), 'page_view');
+        expect(views.map((v) => [v.url, v.product_id, v.document_referrer ?? null])).toEqual([
+          [`${BASE}/fixture`, 'p-A', null],
+          [`${BASE}/fixture?p=B&v=2`, 'p-B', `${BASE}/fixture`],
+        ]);
+      });
+
+      test('replaceState to the same URL, or a hash change, is no page view', async ({ page, request }, info) => {
+        const tenant = tenantOf(info);
+        await hide(page);
+        await fixture(page, tenant, '');
+        await waitForEvents(request, tenant, (e) => e.length == 1);
+        await page.evaluate(() => {
+          history.replaceState({ x: 1 }, '', location.href);
+          history.pushState({}, '', '#details');
+          history.pushState({}, '', '?q=1'); // this one is
+        });
+        await waitForEvents(request, tenant, (e) => e.length == 2);
+        const all = await settled(page, request, tenant);
+        expect(all.map((e) => e.url)).toEqual([`${BASE}/fixture`, `${BASE}/fixture?q=1`]);
+      });
     });
-    await waitForEvents(request, tenant, (e) => e.length == 2);
-    const all = await settled(page, request, tenant);
-    expect(all.map((e) => e.url)).toEqual([`${BASE}/fixture`, `${BASE}/fixture?q=1`]);
-  });
 
   test('a page restored from the back/forward cache is a new page view', async ({ page, request, browserName }, info) => {
     test.skip(
