@@ -200,27 +200,31 @@ test.describe('leaving for another page of the site', () => {
   });
 });
 
-test('three tabs tracking at once deliver every event exactly once', async ({ context, request }, info) => {
-  const tenant = tenantOf(info);
-  const pages = await Promise.all([0, 1, 2].map(() => context.newPage()));
-  await Promise.all(pages.map((p) => fixture(p, tenant, '')));
-  await Promise.all(
-    pages.map((p, i) =>
-      p.evaluate(async (i) => {
-        for (let j = 0; j < 20; j++) {
-          (window as any).depict.track('click', { product_id: `tab${i}-${j}` });
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      }, i),
-    ),
-  );
-  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length >= 60);
-  await Promise.all(pages.map((p) => p.evaluate(() => (window as any).depict.flush())));
-  const clicks = ofType(await stored(request, tenant), 'click');
-  expect(clicks).toHaveLength(60);
-  expect(new Set(clicks.map((e) => e.product_id)).size).toBe(60);
-  expect(ofType(events, 'page_view')).toHaveLength(3);
-});
+for (const locks of [true, false]) {
+  test(`three tabs tracking at once deliver every event exactly once${locks ? '' : ', without Web Locks (Safari before 15.4): tabs may send the same event, the API keeps one'}`, async ({ context, request }, info) => {
+    const tenant = tenantOf(info);
+    if (!locks) await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+    const pages = await Promise.all([0, 1, 2].map(() => context.newPage()));
+    await Promise.all(pages.map((p) => fixture(p, tenant, '')));
+    await Promise.all(
+      pages.map((p, i) =>
+        p.evaluate(async (i) => {
+          for (let j = 0; j < 20; j++) {
+            (window as any).depict.track('click', { product_id: `tab${i}-${j}` });
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }, i),
+      ),
+    );
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length >= 60);
+    await Promise.all(pages.map((p) => p.evaluate(() => (window as any).depict.flush())));
+    const clicks = ofType(await stored(request, tenant), 'click');
+    expect(clicks).toHaveLength(60);
+    expect(new Set(clicks.map((e) => e.product_id)).size).toBe(60);
+    expect(ofType(events, 'page_view')).toHaveLength(3);
+    expect(await pages[0].evaluate(() => !!navigator.locks)).toBe(locks);
+  });
+}
 
 test('IndexedDB that throws: events are still delivered, from memory', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
