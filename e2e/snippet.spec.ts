@@ -226,6 +226,17 @@ for (const locks of [true, false]) {
   });
 }
 
+test('without crypto.randomUUID (a page on plain http, Safari before 15.4): events still go, each with its own random id', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await page.addInitScript(() => Object.defineProperty(Crypto.prototype, 'randomUUID', { value: undefined }));
+  await fixture(page, tenant, '', { attrs: 'data-capture="page_view"' });
+  await page.evaluate(() => [1, 2, 3].forEach((i) => (window as any).depict.track('click', { product_id: 'p' + i })));
+  const events = await waitForEvents(request, tenant, (e) => e.length == 4);
+  for (const e of events) expect(e.deduplication_id).toMatch(/^[0-9a-f]{32}$/);
+  expect(new Set(events.map((e) => e.deduplication_id)).size).toBe(4);
+  expect(await page.evaluate(() => typeof crypto.randomUUID)).toBe('undefined');
+});
+
 test('IndexedDB that throws: events are still delivered, from memory', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await page.addInitScript(() => {
