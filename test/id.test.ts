@@ -10,9 +10,16 @@ describe('uuid', () => {
   });
 
   it('is 32 random hex digits where it is missing (an insecure context, Safari before 15.4), from getRandomValues', () => {
-    vi.spyOn(crypto, 'randomUUID', 'get' as never).mockReturnValue(undefined as never);
+    Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true });
     const random = vi.spyOn(crypto, 'getRandomValues');
-    const ids = Array.from({ length: 1000 }, uuid);
+    let ids: string[];
+    try {
+      ids = Array.from({ length: 1000 }, uuid);
+    } finally {
+      // the prototype's method again
+      delete (crypto as { randomUUID?: unknown }).randomUUID;
+    }
+    expect(typeof crypto.randomUUID).toBe('function');
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(new Set(ids).size).toBe(1000);
     expect(random).toHaveBeenCalledTimes(1000);
