@@ -46,7 +46,7 @@ async function auditJson(url: string): Promise<{ status: number; report: Report 
  * whose settings the snippet reads otherwise than meant, and one whose settings are right. */
 const PAGES: Record<string, string> = {
   'bad-settings': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad settings</title>
-<script>window.depictConfig = { attributionHours: '2d', privacySignal: 'dnt' };</script>
+<script>window.depictConfig = { attributionHours: '2d', privacySignal: 'dnt', consent: window.notLoadedYet };</script>
 <script async src="__BASE__/depict.js" data-tenant="bad-settings" data-market="se" data-api-key="k"
         data-endpoint="__BASE__/create-events" data-consent="yes" data-capture="pageview click"
         data-batch-ms="1s" data-privacy-signals="gcp" data-tenat="x" data-strip-param="email"></script>
@@ -163,6 +163,7 @@ test('finds the script tag settings the snippet reads otherwise than meant, and 
     return hits[0];
   };
   const tag = { path: 'head > script:nth-of-type(2)', html: expect.stringContaining('data-tenant="bad-settings"') };
+  // depictConfig's consent is undefined: the tag's is in force, an error
   expect(found('bad-setting', 'data-consent="yes"')).toMatchObject({
     severity: 'error',
     ...tag,

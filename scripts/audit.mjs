@@ -221,7 +221,8 @@ function suggest(rules, name, known) {
  */
 function checkSettings(given, rules, add, where) {
   const keys = ['tenant', 'market', 'apiKey', ...Object.keys(rules.DEFAULTS)];
-  const fromConfig = new Set(given.config.map((c) => c.key));
+  // a null or undefined value there leaves the tag's in force, as the snippet reads it
+  const fromConfig = new Set(given.config.filter((c) => c.value != null).map((c) => c.key));
   const fromTag = new Set(given.tag.map((a) => camel(a.name)));
   const quote = (v) => JSON.stringify(typeof v == 'string' && v.length > 60 ? v.slice(0, 60) + '…' : v);
 
