@@ -71,6 +71,42 @@ test.describe('page views', () => {
         ]);
       });
 
+      test('a widget the router inserts as it navigates is reported once, for the new page', async ({ page, request }, info) => {
+        const tenant = tenantOf(info);
+        await hide(page);
+        await fixture(page, tenant, '', { attrs: 'data-capture="page_view recommendations_inserted"' });
+        await waitForEvents(request, tenant, (e) => e.length == 1);
+        await page.evaluate(() => {
+          history.pushState({}, '', '/fixture?p=2');
+          document.body.insertAdjacentHTML('beforeend', '<section data-depict-recommendation-type="similar"></section>');
+        });
+        await waitForEvents(request, tenant, (e) => e.length == 3);
+        const all = await settled(page, request, tenant);
+        expect(all.map((e) => [e.type, e.url])).toEqual([
+          ['page_view', `${BASE}/fixture`],
+          ['recommendations_inserted', `${BASE}/fixture?p=2`],
+          ['page_view', `${BASE}/fixture?p=2`],
+        ]);
+      });
+
+      test('page views sent by the page itself (page_view capture off): depict.page() right after a navigation has the previous URL as referrer', async ({ page, request }, info) => {
+        const tenant = tenantOf(info);
+        await hide(page);
+        await fixture(page, tenant, '', { attrs: 'data-capture=""' });
+        await page.evaluate(() => {
+          const d = (window as any).depict;
+          history.pushState({}, '', '/fixture?p=2');
+          d.page();
+          history.pushState({}, '', '/fixture?p=3');
+          d.page();
+        });
+        const views = ofType(await waitForEvents(request, tenant, (e) => e.length == 2), 'page_view');
+        expect(views.map((v) => [v.url, v.document_referrer ?? null])).toEqual([
+          [`${BASE}/fixture?p=2`, `${BASE}/fixture`],
+          [`${BASE}/fixture?p=3`, `${BASE}/fixture?p=2`],
+        ]);
+      });
+
       test('replaceState to the same URL, or a hash change, is no page view', async ({ page, request }, info) => {
         const tenant = tenantOf(info);
         await hide(page);

@@ -2,7 +2,7 @@
 // console group, titled with what happened and why, holding the event(s) it is about.
 import { expect, test } from './test';
 import type { ConsoleMessage, Page } from '@playwright/test';
-import { faults, fixture, ofType, stored, tenantOf, waitForEvents } from './helpers';
+import { faults, fixture, ofType, tenantOf, waitForEvents } from './helpers';
 
 /** One collapsed group the page logged: its title and the values logged inside it. */
 interface Group {
@@ -134,15 +134,15 @@ test('in debug mode a warning shows every time, not once per page: each bad call
   await expect.poll(() => bad().length).toBe(3);
 });
 
-test('a batch the API refuses (a 4xx other than 422) is a group that says when it is retried; flush() sends it at once', async ({ page, request }, info) => {
+test('a batch the API refuses (a 4xx other than 422) is a warning that says it is kept, with the answer; the next page sends it', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await faults(request, tenant, { status: 400, count: 1 });
   const log = watchConsole(page);
   await fixture(page, tenant, '', { attrs: 'data-debug data-capture="page_view"' });
-  await expect.poll(() => log.titles()).toContain('[depict] send failed, retry in 60000 ms');
-  expect(log.titles().filter((t) => /dropped/i.test(t))).toEqual([]);
-  await page.evaluate(() => (window as any).depict.flush());
-  expect(ofType(await stored(request, tenant), 'page_view')).toHaveLength(1);
+  await expect.poll(() => log.outside.map((m) => m.text())).toContainEqual(expect.stringMatching(/^\[depict\] the API answered 400 .*; the events are kept$/));
+  expect(log.titles().filter((t) => /dropped|sent/i.test(t))).toEqual([]);
+  await page.reload();
+  await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2);
 });
 
 test('an event not queued because consent was refused is a group that says so', async ({ page }, info) => {

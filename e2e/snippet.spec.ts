@@ -92,19 +92,21 @@ depict.set({ user_id: 'early' }); depict.track('add_to_cart', { product_id: 'p-e
   expect(ofType(events, 'add_to_cart')[0].product_id).toBe('p-early');
 });
 
-test("the stub's flush() returns a promise, which resolves once the real flush has sent what was tracked before it", async ({ page, request }, info) => {
+test("the stub's methods return a resolved promise: `.then` works, and nothing waits on a snippet that never loads", async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // an ad blocker: the script never loads
+  await page.route(`${BASE}/depict.js`, (route) => route.abort('blockedbyclient'));
   await fixture(page, tenant, '', {
-    attrs: 'data-batch-ms="60000" data-capture=""',
     head: `<script>${STUB}
-depict.track('add_to_cart', { product_id: 'p-early' });
-window.flushed = depict.flush().then(() => 'resolved');</script>`,
+window.flushed = depict.flush().then(() => 'resolved');
+window.tracked = depict.track('add_to_cart', { product_id: 'p-early' }).then(() => 'resolved');</script>`,
   });
-  expect(await page.evaluate(() => (window as any).flushed)).toBe('resolved');
-  expect((await stored(request, tenant)).map((e) => [e.type, e.product_id])).toEqual([['add_to_cart', 'p-early']]);
+  expect(await page.evaluate(() => Promise.all([(window as any).flushed, (window as any).tracked]))).toEqual(['resolved', 'resolved']);
+  expect(await page.evaluate(() => (window as any).depict.q.length)).toBe(2);
   expect(errors).toEqual([]);
+  expect(await stored(request, tenant)).toEqual([]);
 });
 
 test('only window.depict is added to the page', async ({ page }, info) => {
@@ -225,6 +227,33 @@ for (const locks of [true, false]) {
     expect(await pages[0].evaluate(() => !!navigator.locks)).toBe(locks);
   });
 }
+
+test('a batch the API refuses (a firewall\'s 403, say) does not hold up the batches after it; it is kept, and arrives from the next page', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  // the page's first request is refused: the oldest batch, which holds "first"
+  await faults(request, tenant, { status: 403, count: 1 });
+  await fixture(page, tenant, '', { attrs: 'data-capture="" data-batch-ms="60000"' });
+  await page.evaluate(() => {
+    const d = (window as any).depict;
+    d.track('click', { product_id: 'first' });
+    for (let i = 0; i < 60; i++) d.track('click', { product_id: 'ok-' + i });
+    return d.flush();
+  });
+  const first = (await stored(request, tenant)).map((e) => e.product_id);
+  expect(first).not.toContain('first');
+  expect(first).toContain('ok-59');
+  // the refused batch is not sent again by this page, however often it flushes
+  await page.evaluate(() => (window as any).depict.track('click', { product_id: 'later' }));
+  await page.evaluate(() => (window as any).depict.flush());
+  expect((await stored(request, tenant)).map((e) => e.product_id)).toContain('later');
+  expect((await stats(request, tenant)).faulted).toBe(1);
+  // the next page sends what was kept
+  await page.reload();
+  await ready(page);
+  await page.evaluate(() => (window as any).depict.flush());
+  const events = await waitForEvents(request, tenant, (e) => e.length == 62);
+  expect(new Set(events.map((e) => e.product_id)).size).toBe(62);
+});
 
 test('without crypto.randomUUID (a page on plain http, Safari before 15.4): events still go, each with its own random id', async ({ page, request }, info) => {
   const tenant = tenantOf(info);

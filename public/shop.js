@@ -1,7 +1,7 @@
 // The documented two-line pre-load stub: calls made before /depict.js has loaded are queued
 // in depict.q and replayed, in order, when the snippet starts.
 window.depict = window.depict || { q: [] };
-'track set page purchase consent flush debug'.split(' ').forEach(function (m) { depict[m] = depict[m] || function () { var a = arguments; return new Promise(function (r) { depict.q.push([m, a, r]); }); }; });
+'track set page purchase consent flush debug'.split(' ').forEach(function (m) { depict[m] = depict[m] || function () { depict.q.push([m, arguments]); return Promise.resolve(); }; });
 
 /*
  * Nordvik, the demo storefront. Plain browser JS, no build, no network besides the page's own

@@ -122,7 +122,7 @@ function fingerprint(config: unknown): string {
   }
 }
 
-type Stub = Partial<Record<Method, unknown>> & { q?: [Method, ArrayLike<unknown>, ((v: unknown) => void)?][]; loaded?: true };
+type Stub = Partial<Record<Method, unknown>> & { q?: [Method, ArrayLike<unknown>][]; loaded?: true };
 
 /**
  * Starts the tracker, once. A second call with the same config does nothing; with another
@@ -162,10 +162,7 @@ export function init(config: DepictConfig): void {
         w.depict = stub;
       }
       replay();
-      for (const [m, args, done] of stubbed) {
-        const out = call(m, Array.from(args));
-        done?.(out);
-      }
+      for (const [m, args] of stubbed) call(m, Array.from(args));
     };
     if (tag) ready(tag);
     else start(cfg, ready);

@@ -6,9 +6,7 @@
 import { parseConfig } from './config';
 import { start, type Depict } from './tracker';
 
-/** The two-line stub's `window.depict`: its queued calls, each with the resolve of the
- * promise the stub returned (older stubs returned none). */
-type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>, ((v: unknown) => void)?][]; loaded?: true };
+type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded?: true };
 
 (() => {
   try {
@@ -23,12 +21,7 @@ type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>, ((v: unkn
       stub.loaded = true;
       delete stub.q;
       w.depict = stub;
-      for (const [m, args, done] of queued) {
-        const out = (stub[m] as ((...a: unknown[]) => unknown) | undefined)?.(...Array.from(args));
-        // a stubbed flush() resolves when the real one does (not `done?.(call)`: with an older
-        // stub's calls, which have no `done`, that would skip the call)
-        done?.(out);
-      }
+      for (const [m, args] of queued) (stub[m] as ((...a: unknown[]) => void) | undefined)?.(...Array.from(args));
     };
     if (Array.isArray(cfg)) {
       console.error(`[depict] not started: the script tag needs ${cfg.join(', ')}. Nothing is sent.`);

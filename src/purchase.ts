@@ -25,7 +25,7 @@ export function purchaseEvents(tenant: string, order: unknown): [Fields, string]
     (!/^[a-z]{3}$/i.test(str(currency)) && 'currency') ||
     (!(Array.isArray(items) && items.length) && 'items') ||
     Array.from(items, (it, i) => (!id(it?.product_id) || !/^\d+(\.\d+)?$/.test(str(it.price))) && `items[${i}]`).find(Boolean);
-  if (bad) return bad + ' is missing or invalid; an order is {transaction_id, currency, items: [{product_id, price}]}';
+  if (bad) return bad + ' is missing or invalid';
   return items.map((it, i) => [
     { product_id: str(it.product_id), entity_price: str(it.price), currency: currency.toUpperCase(), variant_ids: it.variant_ids },
     // readable, and the same on every showing of the order

@@ -12,14 +12,12 @@ let inflight = 0;
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 
 /**
- * What became of a batch: `true` delivered (2xx); a number: retry, after that many ms as
- * the server asked, or -1 for "back off" (network error, 408, 429, 5xx); an array: the
- * indices a 422 named (the rest may be sent again).
+ * What became of a batch: `true` delivered (2xx); `false` refused for another reason (kept
+ * for later); a number: retry, after that many ms as the server asked, or -1 for "back off"
+ * (network error, 408, 429, 5xx); an array: the indices a 422 named (the rest may be sent
+ * again).
  */
-export type Outcome = true | number | number[];
-
-/** How long a batch the API refused for another reason waits before it is tried again. */
-export const REFUSED = 6e4;
+export type Outcome = boolean | number | number[];
 
 /** Splits events into batches of at most 50 events and a quarter of the keepalive quota,
  * so that several batches can be in flight at once. */
@@ -76,9 +74,8 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   const detail = await res.json().catch(() => 0);
   const rejected = [...events.keys()].filter((i) => detail?.detail?.some?.((d: { loc?: unknown[] } | null) => d?.loc?.[1] === i));
   if (s == 422 && rejected.length) return rejected;
-  // Any other answer — a wrong key or endpoint, say — is not the events' fault: they are kept
-  // (the contract deletes an event only after a 2xx or a 422 naming it) and tried again in a
-  // minute and by later pages, so they arrive once the shop has fixed its tag.
+  // Any other answer — a wrong key or endpoint, a firewall — names no event: they are kept
+  // (the contract deletes an event only after a 2xx or a 422 naming it), for later pages
   warn(`the API answered ${s} ${JSON.stringify(detail)}; the events are kept`);
-  return REFUSED;
+  return false;
 }

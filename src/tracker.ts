@@ -66,6 +66,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let defaults: Fields = {};
   let referrer = document.referrer;
   let attempt = 0;
+  /** Batches refused in a row (see settle). */
+  let refused = 0;
   let blockedUntil = 0;
   let due = Infinity;
   let timer: ReturnType<typeof setTimeout>;
@@ -145,7 +147,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       schedule(0);
       return false;
     }
-    if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
+    // refused (post warned, every time in debug mode): kept for later pages, and not sent
+    // again by this one (still marked as being sent), which goes on with its other batches —
+    // a batch a firewall refuses must not hold up the rest — unless the batch before was
+    // refused too: then the API refuses all (a wrong key)
+    if (out === false) return !refused++;
+    if (out === true) debug(`sent ${recs.length} events`, events), (attempt = refused = 0);
     else {
       // the rest of the batch is sent again; in debug mode this warning shows every time
       q.settle(recs.filter((_, i) => !out.includes(i)), false);
@@ -233,9 +240,16 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
 
   /** A page view: sent when auto-captured page views are on or when `fields` come from
    * `depict.page()`; either way each element may be seen (and each widget inserted) again. */
+  let later: ReturnType<typeof setTimeout> | 0 = 0;
   function pageView(fields?: unknown) {
     if (fields) emit('page_view', clean(fields) ? { ...fieldsOf(null), ...fields } : fields, 'page()');
-    else if (on('page_view')) auto('page_view', null);
+    else if (on('page_view')) {
+      clearTimeout(later);
+      later = setTimeout(() => {
+        later = 0;
+        auto('page_view', null);
+      });
+    }
     vis.reset();
     widgets = new WeakSet();
     if (rescan) setTimeout(rescan);
@@ -297,7 +311,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   });
 
   watchNavigation((previous) => {
-    referrer = previous;
+    if (!later) referrer = previous;
     pageView();
   });
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));

@@ -171,6 +171,19 @@ describe('watchClicks', () => {
     expect(seen).toEqual([['add_to_cart', $('#buy-link')]]);
   });
 
+  it('a middle click on an add-to-cart button inside a card that a link wraps opens the product: a click, not an add to cart', () => {
+    document.body.insertAdjacentHTML(
+      'beforeend',
+      `<a id=wrap href="/p/3"><div data-depict-product-id="p3"><button id=buy3 class=depict-add-to-cart>Add</button></div></a>`,
+    );
+    click($('#buy3'), 'auxclick', 1);
+    click($('#buy3'));
+    expect(seen).toEqual([
+      ['click', $('#buy3'), abs('/p/3')],
+      ['add_to_cart', $('#buy3')],
+    ]);
+  });
+
   it('reports nothing for clicks outside products', () => {
     click($('#other'));
     expect(on).not.toHaveBeenCalled();

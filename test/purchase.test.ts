@@ -137,8 +137,9 @@ describe('purchaseEvents: a malformed order', () => {
       expect(problem({ ...ORDER, items: [{ product_id: 'p', price }] })).toMatch(/^items\[0\]/);
   });
 
-  it('the message shows what an order looks like', () => {
-    expect(problem({})).toContain('{transaction_id, currency, items: [{product_id, price}]}');
+  it('the message names the first part that is wrong (the README shows what an order looks like)', () => {
+    expect(problem({})).toBe('transaction_id is missing or invalid');
+    expect(problem({ transaction_id: 'T', currency: 'SEK', items: [{ product_id: 'p', price: 1 }, { product_id: 'q' }] })).toBe('items[1] is missing or invalid');
   });
 
   it('partial orders give a problem, never a throw', () => {

@@ -1,7 +1,7 @@
 // Batching, Retry-After and the POST itself (src/send.ts), with a stubbed global fetch.
 // post's Outcome: `true` delivered; a number, retry after that many ms (-1: back off); an
-// array, the indices a 422 rejected. Any other answer is a retry after REFUSED ms, with a
-// warning: the contract deletes an event only after a 2xx or a 422 that names it.
+// array, the indices a 422 rejected. Any other answer is `false` (refused: kept for later),
+// with a warning: the contract deletes an event only after a 2xx or a 422 that names it.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DepictEvent } from '../src/schema';
 
@@ -258,11 +258,10 @@ describe('post', () => {
     return { out, said };
   }
 
-  it('a 422 on the api key only keeps the batch: a retry in a minute, and a warning that says why', async () => {
+  it('a 422 on the api key only keeps the batch (false), with a warning that says why', async () => {
     vi.stubGlobal('fetch', reply(422, { detail: [{ loc: ['query', 'api_key'], msg: 'Field required', type: 'missing' }] }));
     const { out, said } = await refused();
-    expect(out).toBe(send.REFUSED);
-    expect(send.REFUSED).toBe(60_000);
+    expect(out).toBe(false);
     expect(said).toEqual([expect.stringMatching(/^\[depict\] the API answered 422 .*api_key.*kept/)]);
   });
 
@@ -270,25 +269,25 @@ describe('post', () => {
     vi.stubGlobal('fetch', reply(422, { detail: [null, 7, { loc: ['body', 1] }] }));
     expect(await send.post(URL_, events)).toEqual([1]);
     vi.stubGlobal('fetch', reply(422, { detail: [null] }));
-    expect((await refused()).out).toBe(send.REFUSED);
+    expect((await refused()).out).toBe(false);
   });
 
   it('a 422 on the whole body (["body"]) names no event: the batch is kept', async () => {
     vi.stubGlobal('fetch', reply(422, { detail: [{ loc: ['body'], msg: 'Input should be a valid list', type: 'list_type' }] }));
-    expect((await refused()).out).toBe(send.REFUSED);
+    expect((await refused()).out).toBe(false);
   });
 
   it('a 422 without a JSON body, or without detail, names no event: the batch is kept', async () => {
     for (const body of ['<html>nope</html>', { error: 'x' }, { detail: 'a string' }]) {
       vi.stubGlobal('fetch', reply(422, body));
-      expect((await refused()).out).toBe(send.REFUSED);
+      expect((await refused()).out).toBe(false);
     }
   });
 
   it.each([400, 401, 403, 404, 405, 413])('%i keeps the batch, even with body locs, and warns with the status', async (status) => {
     vi.stubGlobal('fetch', reply(status, { detail: [{ loc: ['body', 0, 'tenant'] }] }));
     const { out, said } = await refused();
-    expect(out).toBe(send.REFUSED);
+    expect(out).toBe(false);
     expect(said).toEqual([expect.stringContaining(`the API answered ${status} `)]);
   });
 

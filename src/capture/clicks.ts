@@ -9,7 +9,7 @@ export type ClickAction = [type: string, el: Element, href?: string];
  * Depict's legacy class `depict-add-to-cart`) sends its event; a click elsewhere on or inside
  * a product element is a product `click`; anything else, nothing. A middle click (`middle`)
  * means something only on a link, which it opens in a new tab: on a button it adds nothing
- * to a cart.
+ * to a cart, and on a button inside a link it opens that link.
  */
 export function clickAction(target: EventTarget | null, middle?: unknown): ClickAction | undefined {
   const t = target instanceof Element ? target : (target as Node | null)?.parentElement;
@@ -17,7 +17,9 @@ export function clickAction(target: EventTarget | null, middle?: unknown): Click
   const action = t?.closest('[data-depict-event],.depict-add-to-cart');
   const product = t?.closest(PRODUCT);
   if (middle && !link) return;
-  if (action) return [action.getAttribute('data-depict-event') || 'add_to_cart', action];
+  // middle-clicked, an action counts only as a link itself: a button in a card that a link
+  // wraps opens the product, a product click
+  if (action && (!middle || action.contains(link!))) return [action.getAttribute('data-depict-event') || 'add_to_cart', action];
   // the link the click is in (which may wrap the whole card), else the card's first link
   if (product) return ['click', t!, (link || (product.querySelector('a[href]') as HTMLAnchorElement | null))?.href];
 }

@@ -3,23 +3,17 @@
  * query (not the hash alone), and when the page comes back from the back/forward cache.
  * `pushState` and `replaceState` fire no event, hence the Navigation API where there is one
  * (Chrome 102, Firefox 147, Safari 26.2) and wrapped history methods elsewhere.
- *
- * A navigation is looked at once the task that made it is over: a router that changes the
- * URL first and renders after (in that task or its microtasks) has put the new page's
- * `<meta>` tags in by then; and navigations within one task (a push, then a redirect) are
- * one, from the page the shopper saw before them.
  */
 export function watchNavigation(onPage: (previous: string) => void): void {
   const key = () => location.pathname + location.search;
   let href = location.href;
   let last = key();
-  const check = () =>
-    setTimeout(() => {
-      const prev = href;
-      href = location.href;
-      // `last` is read before it takes the new key
-      if (last != (last = key())) onPage(prev);
-    });
+  const check = () => {
+    const prev = href;
+    href = location.href;
+    // `last` is read before it takes the new key
+    if (last != (last = key())) onPage(prev);
+  };
   const nav = (window as unknown as { navigation?: EventTarget }).navigation;
   if (nav) nav.addEventListener('currententrychange', check);
   else {
@@ -27,7 +21,10 @@ export function watchNavigation(onPage: (previous: string) => void): void {
       const orig = history[m];
       history[m] = function (this: History, ...args: Parameters<History['pushState']>) {
         const r = orig.apply(this, args);
-        check();
+        // a throw in onPage must not break the page's router
+        try {
+          check();
+        } catch {}
         return r;
       };
     }
