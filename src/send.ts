@@ -12,12 +12,12 @@ let inflight = 0;
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 
 /**
- * What became of a batch: `true` delivered (2xx); `false` refused for another reason (kept
- * for later); a number: retry, after that many ms as the server asked, or -1 for "back off"
+ * What became of a batch: `true` delivered (2xx); a number: retry, after that many ms as
+ * the server asked (or a minute, for a wrong key or endpoint), or -1 for "back off"
  * (network error, 408, 429, 5xx); an array: the indices a 422 named (the rest may be sent
- * again).
+ * again); '': any other answer, which drops the batch (post has said why).
  */
-export type Outcome = boolean | number | number[];
+export type Outcome = true | number | number[] | '';
 
 /** Splits events into batches of at most 50 events and a quarter of the keepalive quota,
  * so that several batches can be in flight at once. */
@@ -74,8 +74,12 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   const detail = await res.json().catch(() => 0);
   const rejected = [...events.keys()].filter((i) => detail?.detail?.some?.((d: { loc?: unknown[] } | null) => d?.loc?.[1] === i));
   if (s == 422 && rejected.length) return rejected;
-  // Any other answer — a wrong key or endpoint, a firewall — names no event: they are kept
-  // (the contract deletes an event only after a 2xx or a 422 naming it), for later pages
-  warn(`the API answered ${s} ${JSON.stringify(detail)}; the events are kept`);
-  return false;
+  // 401, 404: the tag is wrong (its key, its endpoint), not the events, and every batch fails
+  // alike. They are kept (the contract deletes an event only after a 2xx or a 422 naming it)
+  // and tried again in a minute and by later pages, so that they arrive once the tag is
+  // fixed. Any other answer (400, a firewall's 403, 413, a 422 naming no event) may be the
+  // batch's own doing: dropped (''), so that it cannot hold up the rest.
+  const keep = s == 401 || s == 404;
+  warn(`the API answered ${s} ${JSON.stringify(detail)}; the events are ${keep ? 'kept' : 'dropped'}`, events);
+  return keep ? 6e4 : '';
 }

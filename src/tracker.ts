@@ -66,8 +66,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let defaults: Fields = {};
   let referrer = document.referrer;
   let attempt = 0;
-  /** Batches refused in a row (see settle). */
-  let refused = 0;
   let blockedUntil = 0;
   let due = Infinity;
   let timer: ReturnType<typeof setTimeout>;
@@ -147,13 +145,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       schedule(0);
       return false;
     }
-    // refused (post warned, every time in debug mode): kept for later pages, and not sent
-    // again by this one (still marked as being sent), which goes on with its other batches —
-    // a batch a firewall refuses must not hold up the rest — unless the batch before was
-    // refused too: then the API refuses all (a wrong key)
-    if (out === false) return !refused++;
-    if (out === true) debug(`sent ${recs.length} events`, events), (attempt = refused = 0);
-    else {
+    if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
+    // a 422 naming events (else refused: dropped, and post has said why)
+    else if (out) {
       // the rest of the batch is sent again; in debug mode this warning shows every time
       q.settle(recs.filter((_, i) => !out.includes(i)), false);
       recs = recs.filter((_, i) => out.includes(i));

@@ -1,7 +1,7 @@
 // Batching, Retry-After and the POST itself (src/send.ts), with a stubbed global fetch.
 // post's Outcome: `true` delivered; a number, retry after that many ms (-1: back off); an
-// array, the indices a 422 rejected. Any other answer is `false` (refused: kept for later),
-// with a warning: the contract deletes an event only after a 2xx or a 422 that names it.
+// array, the indices a 422 rejected; '', dropped (any other answer, with a warning). A 401 or
+// 404 (a wrong key or endpoint) is a retry in a minute: the contract keeps events until a 2xx.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DepictEvent } from '../src/schema';
 
@@ -253,42 +253,46 @@ describe('post', () => {
   async function refused() {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const out = await send.post(URL_, events);
-    const said = warn.mock.calls.map((c) => c.join(' '));
+    const said = warn.mock.calls.map((c) => c[0]);
+    // each warning holds the events it is about
+    for (const c of warn.mock.calls) expect(c[1]).toEqual(events);
     warn.mockRestore();
     return { out, said };
   }
 
-  it('a 422 on the api key only keeps the batch (false), with a warning that says why', async () => {
+  it('a 422 on the api key only names no event: dropped, with a warning that says why', async () => {
     vi.stubGlobal('fetch', reply(422, { detail: [{ loc: ['query', 'api_key'], msg: 'Field required', type: 'missing' }] }));
     const { out, said } = await refused();
-    expect(out).toBe(false);
-    expect(said).toEqual([expect.stringMatching(/^\[depict\] the API answered 422 .*api_key.*kept/)]);
+    expect(out).toBe('');
+    expect(said).toEqual([expect.stringMatching(/^\[depict\] the API answered 422 .*api_key.*; the events are dropped$/)]);
   });
 
   it('a 422 whose detail holds a non-object is read, not thrown on', async () => {
     vi.stubGlobal('fetch', reply(422, { detail: [null, 7, { loc: ['body', 1] }] }));
     expect(await send.post(URL_, events)).toEqual([1]);
     vi.stubGlobal('fetch', reply(422, { detail: [null] }));
-    expect((await refused()).out).toBe(false);
+    expect((await refused()).out).toBe('');
   });
 
-  it('a 422 on the whole body (["body"]) names no event: the batch is kept', async () => {
-    vi.stubGlobal('fetch', reply(422, { detail: [{ loc: ['body'], msg: 'Input should be a valid list', type: 'list_type' }] }));
-    expect((await refused()).out).toBe(false);
-  });
-
-  it('a 422 without a JSON body, or without detail, names no event: the batch is kept', async () => {
-    for (const body of ['<html>nope</html>', { error: 'x' }, { detail: 'a string' }]) {
+  it('a 422 on the whole body (["body"]), without a JSON body, or without detail names no event: dropped', async () => {
+    for (const body of [{ detail: [{ loc: ['body'], msg: 'Input should be a valid list', type: 'list_type' }] }, '<html>nope</html>', { error: 'x' }, { detail: 'a string' }]) {
       vi.stubGlobal('fetch', reply(422, body));
-      expect((await refused()).out).toBe(false);
+      expect((await refused()).out).toBe('');
     }
   });
 
-  it.each([400, 401, 403, 404, 405, 413])('%i keeps the batch, even with body locs, and warns with the status', async (status) => {
+  it.each([401, 404])('%i (a wrong key or endpoint: every batch fails alike) keeps the batch: tried again in a minute, with a warning', async (status) => {
+    vi.stubGlobal('fetch', reply(status, { detail: 'Invalid API key' }));
+    const { out, said } = await refused();
+    expect(out).toBe(60_000);
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^\\[depict\\] the API answered ${status} .*; the events are kept$`))]);
+  });
+
+  it.each([400, 403, 405, 413])('%i (maybe the batch\'s own doing) drops it, even with body locs, with a warning that gives the status', async (status) => {
     vi.stubGlobal('fetch', reply(status, { detail: [{ loc: ['body', 0, 'tenant'] }] }));
     const { out, said } = await refused();
-    expect(out).toBe(false);
-    expect(said).toEqual([expect.stringContaining(`the API answered ${status} `)]);
+    expect(out).toBe('');
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^\\[depict\\] the API answered ${status} .*; the events are dropped$`))]);
   });
 
   describe('keepalive quota', () => {
