@@ -232,9 +232,13 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * scan is its own. */
   let rescan: (() => void) | undefined;
 
-  /** A page view: sent when auto-captured page views are on or when `fields` come from
-   * `depict.page()`; either way each element may be seen (and each widget inserted) again. */
+  /** The automatic page view that waits for the navigating task to end (0: none waits). */
   let later: ReturnType<typeof setTimeout> | 0 = 0;
+
+  /** A page view: sent when auto-captured page views are on (once the current task is over,
+   * so that a router's new <meta> tags are in; navigations within one task make one) or when
+   * `fields` come from `depict.page()`; either way each element may be seen (and each widget
+   * inserted) again, from now on. */
   function pageView(fields?: unknown) {
     if (fields) emit('page_view', clean(fields) ? { ...fieldsOf(null), ...fields } : fields, 'page()');
     else if (on('page_view')) {
