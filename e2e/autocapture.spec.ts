@@ -329,6 +329,20 @@ test.describe('recommendation widgets', () => {
     expect(await settled(page, request, tenant)).toHaveLength(1);
   });
 
+  test("widgets and purchase blocks already on the page are reported after the page's page_view", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant);
+    const order = { transaction_id: 'o-1', currency: 'SEK', items: [{ product_id: 'p-1', price: 10 }] };
+    await fixture(
+      page,
+      tenant,
+      `<section data-depict-recommendation-type="front_page"></section>
+       <script type="application/json" data-depict-purchase>${JSON.stringify(order)}</script>`,
+    );
+    const all = await waitForEvents(request, tenant, (e) => e.length == 3);
+    expect(all.map((e) => e.type)).toEqual(['page_view', 'recommendations_inserted', 'purchase']);
+  });
+
   test('on a product page the widget carries the host product id', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'recommendations_inserted' });

@@ -228,8 +228,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const vis = createVisibility((el) => auto('element_visible', el));
   let widgets = new WeakSet<Element>();
   const purchases = new WeakSet<Element>();
-  /** Set once the DOM is watched: the start-up page view needs no rescan, the watcher's first
-   * scan is its own. */
+  /** Reports what is on the page (set once the DOM is watched): each page view scans, after
+   * its page_view, the first one included. */
   let rescan: (() => void) | undefined;
 
   /** The automatic page view that waits for the navigating task to end (0: none waits). */
@@ -313,7 +313,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     pageView();
   });
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
-  pageView();
   // only the kinds that are on: page views and clicks alone need no observer and no query
   rescan = watchDom({
     product: on('element_visible') && ((el) => vis.observe(el)),
@@ -339,6 +338,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
         }
       }),
   });
+  // the first page view, then the first scan (its widgets and purchases come after it)
+  pageView();
   // what the last page left behind (the queue keeps one copy per deduplication_id)
   // the copy is removed only once the queue holds its events (this page may be closed first),
   // and only those: another tab may have added its own meanwhile

@@ -26,8 +26,9 @@ const each = (root: Node, sel: string, f: Handler) => {
  * declarative purchase blocks — that are there now and that are added later, and the
  * product elements that are removed (so they can be released). One MutationObserver; one
  * query per kind, so that a page of 5,000 cards costs three selector queries, not 15,000
- * matches. Returns a function that reports what is on the page again; with every kind off,
- * there is nothing to watch: no observer, no query, and undefined.
+ * matches. Returns the function that reports what is on the page (the caller runs the first
+ * scan, after the page view it belongs to); with every kind off, there is nothing to watch:
+ * no observer, no query, and undefined.
  */
 export function watchDom(h: DomHandlers): (() => void) | undefined {
   if (!(h.product || h.widget || h.purchase)) return;
@@ -43,7 +44,5 @@ export function watchDom(h: DomHandlers): (() => void) | undefined {
       r.addedNodes.forEach(found);
     }),
   ).observe(page, { childList: true, subtree: true });
-  const scan = () => found(page);
-  scan();
-  return scan;
+  return () => found(page);
 }
