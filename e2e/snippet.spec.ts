@@ -271,6 +271,30 @@ test('without crypto.randomUUID (a page on plain http, Safari before 15.4): even
   expect(await page.evaluate(() => typeof crypto.randomUUID)).toBe('undefined');
 });
 
+test('a shop on MooTools (its Array.from ignores a map function, as Prototype.js 1.7 on Magento 1 does too): purchases and random ids are intact', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  // the real library, from npm
+  await page.route(`${BASE}/lib/mootools.js`, (route) => route.fulfill({ path: 'node_modules/mootools/lib/mootools-core-1.5.2-server.js', contentType: 'text/javascript' }));
+  await page.addInitScript(() => Object.defineProperty(Crypto.prototype, 'randomUUID', { value: undefined }));
+  const order = { transaction_id: 'T-1', currency: 'sek', items: [{ product_id: 'p1', price: '499.00' }, { product_id: 'p2', price: 10 }] };
+  await fixture(page, tenant, `<script type="application/json" data-depict-purchase>${JSON.stringify(order)}</script>`, {
+    head: `<script src="${BASE}/lib/mootools.js"></script>`,
+    attrs: 'data-capture="purchase"',
+  });
+  expect(await page.evaluate(() => Array.from([1], (x: number) => x + 1)[0])).toBe(1); // MooTools' Array.from is in place
+  await page.evaluate(() => (window as any).depict.purchase({ transaction_id: 'T-2', currency: 'SEK', items: [{ product_id: 'p3', price: 5 }] }));
+  const events = await waitForEvents(request, tenant, (e) => e.length == 3);
+  expect(events.map((e) => [e.type, e.product_id, e.entity_price, e.currency])).toEqual([
+    ['purchase', 'p1', '499.00', 'SEK'],
+    ['purchase', 'p2', '10', 'SEK'],
+    ['purchase', 'p3', '5', 'SEK'],
+  ]);
+  expect(events.map((e) => e.deduplication_id)).toEqual([`${tenant}:T-1:0:p1`, `${tenant}:T-1:1:p2`, `${tenant}:T-2:0:p3`]);
+  await page.evaluate(() => (window as any).depict.track('click', { product_id: 'p4' }));
+  const [click] = ofType(await waitForEvents(request, tenant, (e) => e.length == 4), 'click');
+  expect(click.deduplication_id).toMatch(/^[0-9a-f]{32}$/);
+});
+
 test('IndexedDB that throws: events are still delivered, from memory', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await page.addInitScript(() => {

@@ -24,7 +24,9 @@ export function purchaseEvents(tenant: string, order: unknown): [Fields, string]
     (!id(transaction_id) && 'transaction_id') ||
     (!/^[a-z]{3}$/i.test(str(currency)) && 'currency') ||
     (!(Array.isArray(items) && items.length) && 'items') ||
-    Array.from(items, (it, i) => (!id(it?.product_id) || !/^\d+(\.\d+)?$/.test(str(it.price))) && `items[${i}]`).find(Boolean);
+    // spread, not Array.from: Prototype.js (Magento 1) and MooTools replace Array.from with one
+    // that ignores its function; spreading also turns a sparse array's holes into undefined
+    [...items].map((it, i) => (!id(it?.product_id) || !/^\d+(\.\d+)?$/.test(str(it.price))) && `items[${i}]`).find(Boolean);
   if (bad) return bad + ' is missing or invalid';
   return items.map((it, i) => [
     { product_id: str(it.product_id), entity_price: str(it.price), currency: currency.toUpperCase(), variant_ids: it.variant_ids },
