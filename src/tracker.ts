@@ -183,7 +183,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   function flush(): Promise<void> {
     return (sending ||= (async () => {
       try {
-        await (nav.locks
+        // a page being left asks for no lock (loop() waits): the answer would come to the page
+        // frozen in the back/forward cache, whose script must then run, and Chromium evicts it
+        await (nav.locks && !leaving()
           ? nav.locks.request('depict', { ifAvailable: true }, (l) =>
               // a lock held for over 3 s is not waited for any longer: the page holding it
               // may be frozen (in the back/forward cache) with its send unfinished
