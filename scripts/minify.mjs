@@ -20,7 +20,9 @@ export async function squeeze(file, preamble) {
     // more change nothing (35 bytes less for the snippet than 2 passes without hoisting)
     compress: { passes: 4, hoist_funs: true },
     mangle: true,
-    format: { comments: false, preamble },
+    // single quotes for every string (terser's default picks per string): one quote
+    // character throughout, which brotli compresses better (9 bytes less for the snippet)
+    format: { comments: false, preamble, quote_style: 1 },
     sourceMap: map && { content: readFileSync(map, 'utf8'), url: name + '.map', filename: name, includeSources: true },
   });
   writeFileSync(file, out.code + (map ? '' : '\n'));
