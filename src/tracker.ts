@@ -89,7 +89,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    */
   function emit(type: string, raw: unknown, call?: string, dedup?: string) {
     const c = clean(raw);
-    if (!c) return warn(`${call} not sent: fields must be an object`, raw);
+    if (!c) return warn(call + ' not sent: fields must be an object', raw);
     let [fields, long, unknown] = c;
     if (unknown.length && call) warn(`${call}: unknown fields left out: ${unknown}`);
     if (consent == 'denied') return debug(type + ' not queued: no consent');
@@ -264,7 +264,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       const c = clean(fields);
       // checked as part of an event, as they will be sent
       const bad = c && [...c[1], ...c[2], ...invalid({ ...c[0], tenant: '-', market: '-', type: 'click' })];
-      if (!c || bad!.length) return warn(`set() ignored: invalid or unknown ${bad || 'fields'}`, fields);
+      if (!c || bad!.length) return warn('set() ignored: invalid or unknown ' + (bad || 'fields'), fields);
       for (const k in fields) if (fields[k as keyof Fields] == null) delete defaults[k as keyof Fields];
       defaults = { ...defaults, ...c[0] };
     },
