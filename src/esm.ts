@@ -144,7 +144,7 @@ export function init(config: DepictConfig): void {
     if (Array.isArray(cfg)) {
       // parseConfig names the script tag's attributes; init takes their camelCase names
       const names = cfg.map((a) => a.slice(5).replace(/-(\w)/g, (_, c: string) => c.toUpperCase()));
-      return console.error(`[depict] not started: init() needs ${names.join(', ')}. Nothing is sent.`);
+      return console.error(`[depict] not started: init() needs ${names.join(', ')}`);
     }
     started = print;
     const w = window as unknown as { depict?: Stub };
