@@ -177,7 +177,7 @@ export function problems(body: unknown): Problem[] {
  */
 export function invalid(e: Record<string, unknown>): string[] {
   return FIELDS.filter(([name, kind]) => {
-    const v = Object.prototype.hasOwnProperty.call(e, name) ? e[name] : undefined;
+    const v = {}.hasOwnProperty.call(e, name) ? e[name] : undefined;
     // the type is checked first, as a missing one is no event type either
     return kind == 2
       ? !EVENT_TYPES.includes(v as EventType)
