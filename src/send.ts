@@ -48,6 +48,7 @@ export function retryAfter(h: string | null, now = Date.now()): number {
  */
 export async function post(url: string, events: DepictEvent[]): Promise<Outcome> {
   const body = JSON.stringify(events);
+  const type = 'application/json';
   const size = bytes(body);
   const keepalive = inflight + size <= QUOTA;
   let res: Response;
@@ -60,11 +61,11 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
       credentials: 'omit',
       // the API learns the site, not the page (whose URL may carry what stripParams removes)
       referrerPolicy: 'strict-origin',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': type },
     });
   } catch (e) {
     // a TypeError is the network's answer (offline, refused, CORS, over the quota)
-    return (!(e instanceof TypeError) && navigator.sendBeacon(url, new Blob([body], { type: 'application/json' }))) || -1;
+    return (!(e instanceof TypeError) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
   } finally {
     if (keepalive) inflight -= size;
   }
