@@ -10,7 +10,9 @@ const said = new Set<string>();
 export function warn(msg: string, detail?: unknown): void {
   if (said.has(msg) && !on) return;
   said.add(msg);
-  console.warn('[depict] ' + msg, ...(detail === undefined ? [] : [detail]));
+  // two calls written alike, not a spread: smaller after compression
+  if (detail === undefined) console.warn('[depict] ' + msg);
+  else console.warn('[depict] ' + msg, detail);
 }
 
 /** Debug mode only: one collapsed group with its details. */
