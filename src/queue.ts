@@ -75,7 +75,7 @@ export function createQueue(
         if (again || !store) store = createStore('depict', 'events');
         return await Promise.race([store(mode, op), new Promise<never>((_, ko) => setTimeout(ko, 3e3, HUNG))]);
       } catch (e) {
-        if (again || e == HUNG) warn('IndexedDB failed; events are kept in memory', e), (store = null);
+        if (again || e == HUNG) warn('IndexedDB failed; the events are kept in memory', e), (store = null);
       }
   }
 

@@ -377,7 +377,7 @@ describe('queue in memory (persist false)', () => {
 });
 
 describe('queue when IndexedDB fails', () => {
-  const MSG = 'IndexedDB failed; events are kept in memory';
+  const MSG = 'IndexedDB failed; the events are kept in memory';
 
   it('indexedDB.open throwing: memory, one warning, events still taken', async () => {
     const open = vi.fn(() => {
