@@ -155,5 +155,5 @@ test('an event not queued because consent was refused is a group that says so', 
     d.consent(false);
     d.track('click', { product_id: 'p-1' });
   });
-  await expect.poll(() => log.titles().filter((t) => /click/.test(t))).toEqual([expect.stringMatching(/^\[depict\] click not queued.*consent/i)]);
+  await expect.poll(() => log.titles().filter((t) => /click/.test(t))).toEqual([expect.stringMatching(/^\[depict\] click not sent.*consent/i)]);
 });
