@@ -1,4 +1,4 @@
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+import { promisifyRequest, type UseStore } from 'idb-keyval';
 import type { DepictEvent } from './schema';
 
 /** A queued event and when it was queued. */
@@ -8,6 +8,26 @@ export interface Rec {
   /** written to IndexedDB (in memory only) */
   p?: 1;
 }
+
+/** idb-keyval's `createStore('depict', 'events')`, written out with the names in it (smaller
+ * in the snippet): one connection, opened at the first transaction and again after it closes
+ * or fails to open. */
+const createStore = (): UseStore => {
+  let dbp: Promise<IDBDatabase> | undefined;
+  const lost = () => {
+    dbp = undefined;
+  };
+  return (mode, op) => {
+    if (!dbp) {
+      const r = indexedDB.open('depict');
+      r.onupgradeneeded = () => r.result.createObjectStore('events');
+      (dbp = promisifyRequest(r)).then((d) => {
+        d.onclose = lost;
+      }, lost);
+    }
+    return dbp.then((d) => op(d.transaction('events', mode).objectStore('events')));
+  };
+};
 
 /** Why IndexedDB was given up on, when it did not answer. */
 const HUNG = 'timeout';
@@ -72,7 +92,7 @@ export function createQueue(
     for (const again of [0, 1])
       try {
         if (inMemory()) return;
-        if (again || !store) store = createStore('depict', 'events');
+        if (again || !store) store = createStore();
         return await Promise.race([store(mode, op), new Promise<never>((_, ko) => setTimeout(ko, 3e3, HUNG))]);
       } catch (e) {
         if (again || e == HUNG) warn('IndexedDB failed; the events are kept in memory', e), (store = null);
