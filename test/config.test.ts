@@ -51,9 +51,9 @@ describe('parseConfig: defaults', () => {
       'page_view',
       'click',
       'add_to_cart',
+      'purchase',
       'element_visible',
       'recommendations_inserted',
-      'purchase',
     ]);
     expect(c.sessionMinutes).toBe(30);
     expect(c.attributionHours).toBe(24);
