@@ -218,9 +218,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * left, also copy them to localStorage, which is written at once: an IndexedDB write that
    * had not committed is aborted with the page, and the next page adds the copy back.
    */
-  function hide(e: Event) {
+  function hide(pagehide?: Event) {
     if (consent != 'granted') return;
-    if (e.type == 'pagehide') keep();
+    if (pagehide) keep();
     if (!leaving()) batches(q.pending()).forEach(send);
   }
 
@@ -297,7 +297,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       }
     };
   before(api);
-  addEventListener('visibilitychange', (e) => document.hidden && hide(e));
+  // pagehide passes its event: the page is left, and copies its events to localStorage
+  addEventListener('visibilitychange', () => document.hidden && hide());
   addEventListener('pagehide', hide);
   addEventListener('online', () => api.flush());
   // back from the back/forward cache: this page sends again
