@@ -24,7 +24,7 @@ type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded
       for (const [m, args] of queued) (stub[m] as ((...a: unknown[]) => void) | undefined)?.(...Array.from(args));
     };
     if (Array.isArray(cfg)) {
-      console.error(`[depict] not started: the script tag needs ${cfg.join(', ')}`);
+      console.error('[depict] not started: the script tag needs ' + cfg.join(', '));
       const noop = () => Promise.resolve();
       install({ track: noop, set: noop, page: noop, purchase: noop, flush: noop, consent: noop, debug: noop } as never);
     } else start(cfg, install);

@@ -81,6 +81,6 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   // fixed. Any other answer (400, a firewall's 403, 413, a 422 naming no event) may be the
   // batch's own doing: dropped (''), so that it cannot hold up the rest.
   const keep = s == 401 || s == 404;
-  warn(`the API answered ${s} ${JSON.stringify(detail)}; the events are ${keep ? 'kept' : 'dropped'}`, events);
+  warn(`the API answered ${s} ${JSON.stringify(detail)}; the events are ` + (keep ? 'kept' : 'dropped'), events);
   return keep ? 6e4 : '';
 }
