@@ -91,7 +91,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     const c = clean(raw);
     if (!c) return warn(call + ' not sent: fields must be an object', raw);
     let [fields, long, unknown] = c;
-    if (unknown.length && call) warn(`${call}: unknown fields left out: ${unknown}`);
+    if (unknown.length && call) warn(`${call}: unknown fields left out: ` + unknown);
     if (consent == 'denied') return debug(type + ' not sent: no consent');
     // an add to cart from a card (a listing, a widget) is a click on it too
     if (type == 'click' || type == 'add_to_cart') remember(fields, cfg.attributionHours);
@@ -111,7 +111,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     for (const k of ['url', 'document_referrer', 'page_url'] as const) e[k] &&= stripUrl(e[k]!, cfg.stripParams);
     const bad = [...long, ...invalid(e)];
     if (bad.length) {
-      warn(`${call || type}${call ? ' not sent' : ''}: invalid ${bad}`, raw);
+      warn(`${call || type}${call ? ' not sent' : ''}: invalid ` + bad, raw);
       if (call || bad.includes('type')) return;
       for (const k of bad) delete e[k];
     }
@@ -257,7 +257,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const api: Depict = {
     track(type, fields) {
       if (EVENT_TYPES.includes(type)) emit(type, fields, `track('${type}')`);
-      else warn(`track() not sent: unknown type ${JSON.stringify(type)}; the types are ${EVENT_TYPES}`);
+      else warn(`track() not sent: unknown type ${JSON.stringify(type)}; the types are ` + EVENT_TYPES);
     },
     set(fields) {
       const c = clean(fields);
