@@ -178,6 +178,26 @@ test.describe('leaving for another page of the site', () => {
     expect(posts).toHaveLength(1);
   });
 
+  test('a link a Navigation API router intercepts is no leaving: its events go at once, and no copy is left to send twice', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await page.addInitScript(() =>
+      (window as any).navigation?.addEventListener('navigate', (e: any) => e.canIntercept && !e.hashChange && e.intercept({ handler: async () => {} })),
+    );
+    await fixture(page, tenant, '<article data-depict-product-id="p1"><a href="/fixture?p=1">P1</a></article>', { attrs: 'data-capture="page_view click"' });
+    test.skip(!(await page.evaluate(() => 'navigation' in window)), 'no Navigation API in this browser');
+    await waitForEvents(request, tenant, (e) => e.length == 1);
+    await page.getByRole('link').click();
+    await expect(page).toHaveURL(/p=1/);
+    // not held back as if the page were being left (for 5 s)
+    await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1 && ofType(e, 'page_view').length == 2, 3_000);
+    await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.depict_unsent || '[]').length)).toBe(0);
+    await page.reload();
+    await ready(page);
+    await page.evaluate(() => (window as any).depict.flush());
+    await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 3);
+    expect((await stats(request, tenant)).duplicates ?? 0).toBe(0);
+  });
+
   test('a tab closed while the next page loads: its events are sent by the next page that opens', async ({ page, context, request }, info) => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { batchMs: 60_000 });

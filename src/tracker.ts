@@ -314,6 +314,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
 
   watchNavigation((previous) => {
     if (!later) referrer = previous;
+    // a router that intercepted the navigation (navigation.intercept()) keeps this document:
+    // it was not left after all, and its copy of this tab's events comes out again
+    if (left) (left = 0), keep(q.unsent().map((e) => e.deduplication_id)), schedule(0);
     pageView();
   });
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
