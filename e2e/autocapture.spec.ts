@@ -343,6 +343,35 @@ test.describe('recommendation widgets', () => {
     expect(all.map((e) => e.type)).toEqual(['page_view', 'recommendations_inserted', 'purchase']);
   });
 
+  test('a router that sends its own page views (depict.page() once it has rendered): each widget and impression counts once per page', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await useTenant(page, tenant, { capture: 'recommendations_inserted element_visible' });
+    const content = (p: number) =>
+      `<section data-depict-recommendation-type="w${p}"></section><article data-depict-product-id="c${p}">card ${p}</article>`;
+    await fixture(page, tenant, `<main>${content(1)}</main>`);
+    await ready(page);
+    await page.evaluate(() => (window as any).depict.page());
+    await waitForEvents(request, tenant, (e) => ofType(e, 'element_visible').length == 1);
+    await page.evaluate((html) => {
+      history.pushState({}, '', '/fixture?p=2');
+      document.querySelector('main')!.innerHTML = html;
+      (window as any).depict.page();
+    }, content(2));
+    await waitForEvents(request, tenant, (e) => ofType(e, 'element_visible').length == 2);
+    // a last page view: anything counted twice has been sent by the time it arrives
+    await page.evaluate(() => (window as any).depict.page({ product_id: 'end' }));
+    const all = await waitForEvents(request, tenant, (e) => e.some((x) => x.product_id == 'end'));
+    const got = all.filter((e) => e.product_id != 'end').map((e) => [e.url.replace(BASE, ''), e.type, e.recommendation_type ?? e.product_id ?? '']);
+    expect(got.map((e) => e.join(' ')).sort()).toEqual([
+      '/fixture element_visible c1',
+      '/fixture page_view ',
+      '/fixture recommendations_inserted w1',
+      '/fixture?p=2 element_visible c2',
+      '/fixture?p=2 page_view ',
+      '/fixture?p=2 recommendations_inserted w2',
+    ]);
+  });
+
   test('on a product page the widget carries the host product id', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'recommendations_inserted' });

@@ -238,10 +238,16 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   /** The automatic page view that waits for the navigating task to end (0: none waits). */
   let later: ReturnType<typeof setTimeout> | 0 = 0;
 
+  /** The URL of the page view that the elements seen so far belong to ('' after a restore
+   * from the back/forward cache, a new page view at the same URL). */
+  let shown: string | undefined;
+
   /** A page view: sent when auto-captured page views are on (once the current task is over,
    * so that a router's new <meta> tags are in; navigations within one task make one) or when
-   * `fields` come from `depict.page()`; either way each element may be seen (and each widget
-   * inserted) again, from now on. */
+   * `fields` come from `depict.page()`. At a new URL each element may be seen (and each widget
+   * inserted) again, from now on: not for a `depict.page()` at the URL whose navigation
+   * already counted, or for the first page (a router that sends its own page views would
+   * have every widget and impression of its pages counted twice). */
   function pageView(fields?: unknown) {
     if (fields) emit('page_view', clean(fields) ? { ...fieldsOf(null), ...fields } : fields, 'page()');
     else if (on('page_view')) {
@@ -251,9 +257,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
         auto('page_view', null);
       });
     }
-    vis.reset();
-    widgets = new WeakSet();
-    if (rescan) setTimeout(rescan);
+    // (before the DOM is watched, the stub's replay: nothing seen yet)
+    if (rescan && shown != (shown = location.href)) {
+      vis.reset();
+      widgets = new WeakSet();
+      setTimeout(rescan);
+    }
   }
 
   const api: Depict = {
@@ -303,7 +312,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   addEventListener('pagehide', hide);
   addEventListener('online', () => api.flush());
   // back from the back/forward cache: this page sends again
-  addEventListener('pageshow', () => (left = 0));
+  addEventListener('pageshow', (e) => ((left = 0), e.persisted && (shown = '')));
   (window as { navigation?: EventTarget } & Window).navigation?.addEventListener('navigate', (e: any) => {
     try {
       // the copy is made now: a tab closed during the navigation may never see pagehide
