@@ -92,6 +92,22 @@ depict.set({ user_id: 'early' }); depict.track('add_to_cart', { product_id: 'p-e
   expect(ofType(events, 'add_to_cart')[0].product_id).toBe('p-early');
 });
 
+test('the stub works on a page with an element whose id is "depict" (which the browser makes window.depict)', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // the element, the stub and the calls come before the snippet's tag
+  await fixture(page, tenant, '', {
+    head: `<div id="depict">recommended for you</div><script>${STUB}
+depict.set({ user_id: 'early' }); depict.track('add_to_cart', { product_id: 'p-early' });</script>`,
+  });
+  const events = await waitForEvents(request, tenant, (e) => e.length >= 2);
+  expect(events.every((e) => e.user_id == 'early')).toBe(true);
+  expect(errors).toEqual([]);
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'p-late' }));
+  await waitForEvents(request, tenant, (e) => e.some((x) => x.product_id == 'p-late'));
+});
+
 test("the stub's methods return a resolved promise: `.then` works, and nothing waits on a snippet that never loads", async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const errors: string[] = [];

@@ -1,6 +1,6 @@
 // The documented two-line pre-load stub: calls made before /depict.js has loaded are queued
 // in depict.q and replayed, in order, when the snippet starts.
-window.depict = window.depict || { q: [] };
+window.depict = window.depict && (depict.q || depict.loaded) ? depict : { q: [] };
 'track set page purchase consent flush debug'.split(' ').forEach(function (m) { depict[m] = depict[m] || function () { depict.q.push([m, arguments]); return Promise.resolve(); }; });
 
 /*
