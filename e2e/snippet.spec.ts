@@ -331,6 +331,26 @@ test('a shop on MooTools (its Array.from ignores a map function, as Prototype.js
   expect(click.deduplication_id).toMatch(/^[0-9a-f]{32}$/);
 });
 
+test("a shop on Prototype.js 1.6 (its Array.prototype.toJSON returns a string): the body is still a list, and variant_ids too", async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  // what Prototype.js 1.6.0.3 (Magento 1.4) does to arrays
+  await page.addInitScript(() => {
+    (Array.prototype as any).toJSON = function () {
+      return '[' + this.map((x: unknown) => JSON.stringify(x)).join(', ') + ']';
+    };
+  });
+  await fixture(page, tenant, '', { attrs: 'data-capture="page_view"' });
+  expect(await page.evaluate(() => JSON.stringify([1]))).toBe('"[1]"'); // in place
+  await page.evaluate(() => (window as any).depict.track('click', { product_id: 'p1', recommendation_id: 'r1' }));
+  await waitForEvents(request, tenant, (e) => e.length == 2);
+  // the attribution memory, stored by one page and read by the next
+  await page.reload();
+  await ready(page);
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'p1', variant_ids: ['v1', 'v2'] }));
+  const [add] = ofType(await waitForEvents(request, tenant, (e) => e.length == 4), 'add_to_cart');
+  expect(add).toMatchObject({ variant_ids: ['v1', 'v2'], recommendation_id: 'r1' });
+});
+
 test('IndexedDB that throws: events are still delivered, from memory', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await page.addInitScript(() => {

@@ -1,5 +1,5 @@
 import { RESULT_IDS } from './schema';
-import type { Fields } from './fields';
+import { json, type Fields } from './fields';
 import { read, write } from './storage';
 
 /** The kind of each result id, as `attribution_id` names it. */
@@ -57,7 +57,7 @@ export function remember(f: Fields, hours: number, now = Date.now()): void {
     queueMicrotask(() => {
       saving = 0;
       prune();
-      write('depict_attr', (raw = JSON.stringify(memory)));
+      write('depict_attr', (raw = json(memory)));
     });
   }
 }

@@ -5,6 +5,16 @@ export type Fields = Partial<DepictEvent>;
 /** Longest value the snippet sends in one field (as JSON); longer ones are refused, not cut. */
 export const MAX_VALUE = 2048;
 
+/**
+ * JSON.stringify of each value as it is, not of its toJSON(): Prototype.js before 1.7 (old
+ * Magento 1 shops) gives arrays a toJSON that returns a string, which would send a list as
+ * a string and store the queue's copies and the attribution memory as strings.
+ */
+export const json = (v: unknown): string =>
+  JSON.stringify(v, function (k) {
+    return this[k];
+  });
+
 /** A finite number as a string (the API does not coerce); anything else as it is. */
 const str = (x: unknown) => (Number.isFinite(x) ? '' + x : x);
 
@@ -36,14 +46,14 @@ export function clean(input: unknown): [Fields, string[], string[]] | undefined 
             v = JSON.parse(v);
           } catch {}
       }
-      let json: string | undefined;
+      let text: string | undefined;
       try {
-        json = JSON.stringify(Array.isArray(v) ? v.map(str) : str(v));
+        text = json(Array.isArray(v) ? v.map(str) : str(v));
       } catch {}
       // too long, or not data at all (a function, a BigInt, a cycle, NaN); else the value as
       // it will be sent (a Date becomes its string, a hole null), for the schema to judge
-      if (!(json?.length! <= MAX_VALUE) || json == 'null') bad.push(name);
-      else out[name] = JSON.parse(json!);
+      if (!(text?.length! <= MAX_VALUE) || text == 'null') bad.push(name);
+      else out[name] = JSON.parse(text!);
     }
   }
   return [out, bad, unknown];

@@ -1,4 +1,5 @@
 import { promisifyRequest, type UseStore } from 'idb-keyval';
+import { json } from './fields';
 import type { DepictEvent } from './schema';
 
 /** A queued event and when it was queued. */
@@ -146,7 +147,7 @@ export function createQueue(
       // keep the newest within the bounds
       let size = 0;
       let n = recs.length;
-      while (n && recs.length - n < max && (size += JSON.stringify(recs[n - 1].e).length) <= maxBytes) n--;
+      while (n && recs.length - n < max && (size += json(recs[n - 1].e).length) <= maxBytes) n--;
       const over = recs.splice(0, n);
       if (n) warn(`the queue is full: dropped the ${n} oldest events`), this.settle(over, true);
       return free(recs);

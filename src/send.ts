@@ -1,3 +1,4 @@
+import { json } from './fields';
 import { warn } from './log';
 import type { DepictEvent } from './schema';
 
@@ -27,7 +28,7 @@ export function batches<T extends { e: DepictEvent }>(recs: T[]): T[][] {
   let size = QUOTA;
   for (const r of recs) {
     // its UTF-8 bytes, and the comma between events
-    const n = bytes(JSON.stringify(r.e)) + 1;
+    const n = bytes(json(r.e)) + 1;
     if ((size += n) > QUOTA / 4 || b.length > 49) out.push((b = [])), (size = n);
     b.push(r);
   }
@@ -47,7 +48,7 @@ export function retryAfter(h: string | null, now = Date.now()): number {
  * Credentials are omitted: the snippet sets no cookies and needs none.
  */
 export async function post(url: string, events: DepictEvent[]): Promise<Outcome> {
-  const body = JSON.stringify(events);
+  const body = json(events);
   const type = 'application/json';
   const size = bytes(body);
   const keepalive = inflight + size <= QUOTA;

@@ -6,7 +6,7 @@ import { watchClicks } from './capture/clicks';
 import { watchNavigation } from './capture/navigation';
 import { createVisibility } from './capture/visibility';
 import { sendUrl, stripUrl, type Config } from './config';
-import { clean, fieldsOf, type Fields } from './fields';
+import { clean, fieldsOf, json, type Fields } from './fields';
 import { uuid } from './id';
 import { debug, setDebug, warn } from './log';
 import { purchaseEvents } from './purchase';
@@ -207,7 +207,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const keep = (drop: unknown[] = []) =>
     write(
       UNSENT,
-      JSON.stringify([
+      json([
         ...new Map([...unsent(), ...q.unsent()].filter((e) => !drop.includes(e.deduplication_id)).map((e) => [e.deduplication_id, e])).values(),
       ]),
     );
@@ -363,7 +363,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const ids = back.map((e) => e.deduplication_id);
   q.restore(back).then(() => {
     const rest = unsent().filter((e) => !ids.includes(e.deduplication_id));
-    rest.length ? write(UNSENT, JSON.stringify(rest)) : forget(UNSENT);
+    rest.length ? write(UNSENT, json(rest)) : forget(UNSENT);
   });
   schedule(cfg.batchMs);
   return api;
