@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { By } from 'selenium-webdriver';
 import { holdStore } from '../e2e/page-scripts.mjs';
-import { explain, injectSnippet, ofType, queued, quit, sessionOf, sleep, startCollector, startWebKit, until } from './helpers.mjs';
+import { explain, injectSnippet, ofType, queued, quit, sessionOf, sleep, snippetLoaded, startCollector, startWebKit, until } from './helpers.mjs';
 
 const T = { timeout: 90_000 };
 let col;
@@ -229,5 +229,76 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     await driver.executeScript('return depict.flush()');
     const all = await col.events(q);
     assert.equal(new Set(all.map((x) => x.product_id)).size, all.length, 'each card is seen once');
+  });
+
+  // Safari before 26.2 (most iPhones today) has no Navigation API: there the snippet wraps
+  // pushState/replaceState and listens to popstate. The tests say which path this WebKit took.
+  /** Which way the snippet watches navigations in the page that is open. */
+  const navPath = async () =>
+    (await driver.executeScript(`return 'navigation' in window`))
+      ? 'Navigation API'
+      : /\[native code\]/.test(await driver.executeScript('return String(history.pushState)'))
+        ? 'none (history not wrapped)'
+        : 'wrapped pushState/replaceState + popstate';
+
+  test('client-side navigations (pushState, popstate, replaceState) are page views with the previous URL as referrer', T, async (t) => {
+    const category = `${col.base}/category.html`;
+    await driver.get(category);
+    await snippetLoaded(driver);
+    const path = await navPath();
+    t.diagnostic(`navigations seen through: ${path}`);
+    assert.notEqual(path, 'none (history not wrapped)');
+    const q = { tenant: 'demo', session_id: await sessionOf(driver), type: 'page_view' };
+    await col.waitFor(q, (e) => e.length == 1, 'the first page view');
+    // the shop's filter link: a router's pushState
+    await driver.findElement(By.css('[data-testid="filter-dresses"]')).click();
+    await until(async () => (await driver.getCurrentUrl()) == `${category}?cat=dresses`, 'the filtered URL');
+    await col.waitFor(q, (e) => e.length == 2, 'the pushState page view');
+    // the back button: popstate
+    await driver.navigate().back();
+    await until(async () => (await driver.getCurrentUrl()) == category, 'the URL before the filter');
+    await col.waitFor(q, (e) => e.length == 3, 'the popstate page view');
+    // replaceState to the same URL and a hash change are no page views; a new query is one
+    await driver.executeScript(`history.replaceState({ x: 1 }, '', location.href);
+      history.pushState({}, '', '#details');`);
+    await driver.executeScript(`history.replaceState({}, '', '/category.html?cat=shoes')`);
+    // a last navigation: a page view from anything above would have arrived before it
+    await driver.executeScript(`history.pushState({}, '', '/category.html?cat=tops')`);
+    const views = await col.waitFor(q, (e) => e.some((x) => x.url.endsWith('cat=tops')), 'the last page view');
+    assert.deepEqual(
+      views.map((v) => [v.url.replace(col.base, ''), v.document_referrer?.replace(col.base, '') ?? null]),
+      [
+        ['/category.html', null],
+        ['/category.html?cat=dresses', '/category.html'],
+        ['/category.html', '/category.html?cat=dresses'],
+        ['/category.html?cat=shoes', '/category.html#details'],
+        ['/category.html?cat=tops', '/category.html?cat=shoes'],
+      ],
+    );
+  });
+
+  test('a widget the router inserts as it navigates is reported once, for the new page', T, async (t) => {
+    const tenant = uniqueTenant('spawidget');
+    await driver.get(blank());
+    await injectSnippet(driver, { tenant, batchMs: 50, capture: 'page_view recommendations_inserted' });
+    t.diagnostic(`navigations seen through: ${await navPath()}`);
+    await col.waitFor({ tenant }, (e) => e.length == 1, 'the first page view');
+    // one task: the URL changes, then the new page renders its widget
+    await driver.executeScript(`history.pushState({}, '', '/events?tenant=-&p=2');
+      document.body.insertAdjacentHTML('beforeend', '<section data-depict-recommendation-type="similar"></section>');`);
+    await col.waitFor({ tenant }, (e) => e.length >= 3, 'the page view and the widget');
+    // a last event: a widget reported twice would have arrived before it
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'end' })`);
+    const all = await col.waitFor({ tenant }, (e) => e.some((x) => x.product_id == 'end'), 'the last event');
+    assert.deepEqual(
+      all.filter((e) => e.product_id != 'end').map((e) => [e.type, e.url.replace(col.base, '')]).sort(),
+      [
+        ['page_view', '/events?tenant=-'],
+        ['page_view', '/events?tenant=-&p=2'],
+        ['recommendations_inserted', '/events?tenant=-&p=2'],
+      ],
+    );
+    const view = all.find((e) => e.type == 'page_view' && e.url.endsWith('p=2'));
+    assert.equal(view.document_referrer, `${col.base}/events?tenant=-`);
   });
 });
