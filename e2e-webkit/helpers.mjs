@@ -107,6 +107,16 @@ export async function startCollector() {
       }
     },
     clear: () => api('/events', { method: 'DELETE' }),
+    /** Turns the collector's fault injection on for `tenant` (see /__faults in the README). */
+    faults: (tenant, options) =>
+      api('/__faults?' + new URLSearchParams({ tenant }), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(options),
+      }),
+    /** The collector's counters for `tenant`: requests, events_received, stored, duplicates,
+     * rejected_batches, faulted. */
+    stats: (tenant) => api('/stats?' + new URLSearchParams({ tenant })),
     async close() {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });

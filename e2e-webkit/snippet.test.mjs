@@ -301,4 +301,27 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     const view = all.find((e) => e.type == 'page_view' && e.url.endsWith('p=2'));
     assert.equal(view.document_referrer, `${col.base}/events?tenant=-`);
   });
+
+  test('a 422 naming one event of a batch drops that event only', T, async () => {
+    const tenant = uniqueTenant('reject');
+    await driver.get(blank());
+    // a minute's batching: the events wait in the queue until the test flushes them
+    await injectSnippet(driver, { tenant, batchMs: 60_000, capture: '' });
+    await driver.executeScript(`['a', 'b', 'c'].forEach((p) => depict.track('element_visible', { product_id: p }))`);
+    const inQueue = await until(async () => {
+      const events = await queued(driver);
+      return events?.length == 3 && events;
+    }, 'three events queued');
+    // the collector refuses b's event by its deduplication_id, as the API refuses a bad value
+    await col.faults(tenant, { reject: [inQueue.find((e) => e.product_id == 'b').deduplication_id] });
+    await driver.executeScript('return depict.flush()');
+    const events = await col.waitFor({ tenant }, (e) => e.length == 2, 'a and c');
+    assert.deepEqual(events.map((e) => e.product_id).sort(), ['a', 'c']);
+    assert.equal((await col.stats(tenant)).rejected_batches, 1);
+    // nothing left to send again: b is gone from the queue too
+    await until(async () => (await queued(driver))?.length === 0, 'an empty queue');
+    await driver.executeScript('return depict.flush()');
+    assert.equal((await col.events({ tenant })).length, 2);
+    assert.equal((await col.stats(tenant)).rejected_batches, 1);
+  });
 });
