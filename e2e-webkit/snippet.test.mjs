@@ -302,6 +302,47 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal(view.document_referrer, `${col.base}/events?tenant=-`);
   });
 
+  test('a listing click is remembered: the add to cart and the purchase block on later pages carry its result id; a reload adds no purchase', T, async () => {
+    await driver.get(`${col.base}/category.html`);
+    await snippetLoaded(driver);
+    const q = { tenant: 'demo', session_id: await sessionOf(driver) };
+    const card = await driver.findElement(By.css('article.card[data-depict-product-listing-result-id]'));
+    const pid = await card.getAttribute('data-depict-product-id');
+    const plr = await card.getAttribute('data-depict-product-listing-result-id');
+    // order-static.html's purchase block sells p-1001 (and p-1002, which nobody clicked)
+    assert.equal(pid, 'p-1001');
+    await card.findElement(By.css('a[href]')).click();
+    await until(async () => (await driver.getCurrentUrl()).endsWith(`product.html?id=${pid}`), 'the product page');
+    await snippetLoaded(driver);
+    // the product page's own button: no result id on it or around it
+    await driver.findElement(By.css('[data-testid="add-to-cart"]')).click();
+    const [atc] = ofType(await col.waitFor(q, (e) => ofType(e, 'add_to_cart').length == 1, 'the add_to_cart'), 'add_to_cart');
+    assert.equal(atc.product_id, pid);
+    assert.equal(atc.product_listing_result_id, plr);
+    assert.equal(atc.attribution_id, 'product_listing');
+
+    await driver.get(`${col.base}/order-static.html`);
+    const purchases = ofType(await col.waitFor(q, (e) => ofType(e, 'purchase').length == 2, 'the two purchases'), 'purchase');
+    assert.deepEqual(
+      purchases.map((e) => [e.product_id, e.entity_price, e.currency, e.product_listing_result_id, e.attribution_id]),
+      [
+        [pid, '499.00', 'SEK', plr, 'product_listing'],
+        ['p-1002', '299.00', 'SEK', undefined, undefined],
+      ],
+    );
+
+    // the reload sends the block again (same deduplication_ids): the API keeps one of each
+    const before = await col.stats('demo');
+    await driver.navigate().refresh();
+    await snippetLoaded(driver);
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'end' })`);
+    const all = await col.waitFor(q, (e) => e.some((x) => x.product_id == 'end'), 'an event after the reload');
+    assert.equal(ofType(all, 'purchase').length, 2, 'no purchase added by the reload');
+    assert.equal(ofType(all, 'page_view').length, 4);
+    const after = await col.stats('demo');
+    assert.ok(after.duplicates - before.duplicates >= 2, 'the reload did send the purchases again');
+  });
+
   test('a 422 naming one event of a batch drops that event only', T, async () => {
     const tenant = uniqueTenant('reject');
     await driver.get(blank());
