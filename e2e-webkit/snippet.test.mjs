@@ -365,4 +365,35 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal((await col.events({ tenant })).length, 2);
     assert.equal((await col.stats(tenant)).rejected_batches, 1);
   });
+
+  test('consent pending: nothing stored, nothing sent; consent(true) sends it all, with its attribution', T, async () => {
+    const tenant = uniqueTenant('consent');
+    await driver.get(blank());
+    await injectSnippet(
+      driver,
+      { tenant, batchMs: 50, consent: 'pending', capture: 'page_view click add_to_cart' },
+      `document.body.insertAdjacentHTML('beforeend',
+        '<article data-depict-product-id="p1" data-depict-recommendation-id="r1"><a href="#a" id="p1">p1</a></article>');`,
+    );
+    await driver.findElement(By.id('p1')).click();
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'p1' })`);
+    // nothing to wait for: give the snippet ten batch delays to send, then look
+    const storage = await driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      setTimeout(async () => done({
+        local: Object.keys(localStorage),
+        dbs: (await indexedDB.databases()).map((d) => d.name),
+        posts: performance.getEntriesByType('resource').filter((r) => r.name.includes('/create-events')).length,
+      }), 500);`);
+    assert.deepEqual(storage, { local: [], dbs: [], posts: 0 });
+    assert.equal((await col.stats(tenant)).requests, 0);
+    assert.deepEqual(await col.events({ tenant }), []);
+
+    await driver.executeScript('depict.consent(true)');
+    const events = await col.waitFor({ tenant }, (e) => e.length == 3, 'the page view, the click and the add_to_cart');
+    assert.deepEqual(events.map((e) => e.type).sort(), ['add_to_cart', 'click', 'page_view']);
+    const [atc] = ofType(events, 'add_to_cart');
+    assert.equal(atc.recommendation_id, 'r1');
+    assert.equal(atc.attribution_id, 'recommendation');
+    assert.deepEqual(await driver.executeScript('return Object.keys(localStorage).sort()'), ['depict_attr', 'depict_session']);
+  });
 });
