@@ -396,4 +396,34 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal(atc.attribution_id, 'recommendation');
     assert.deepEqual(await driver.executeScript('return Object.keys(localStorage).sort()'), ['depict_attr', 'depict_session']);
   });
+
+  test('a page restored from the back/forward cache is a new page view, and still sends', T, async () => {
+    const category = `${col.base}/category.html`;
+    await driver.get(category);
+    await snippetLoaded(driver);
+    const q = { tenant: 'demo', session_id: await sessionOf(driver) };
+    await col.waitFor({ ...q, type: 'page_view' }, (e) => e.length == 1, 'the page view');
+    // a mark that only the very same document keeps: a reload would lose it
+    await driver.executeScript(`window.__kept = 1;
+      addEventListener('pageshow', (e) => (window.__restored = e.persisted));`);
+    const link = await driver.findElement(By.css('article.card[data-depict-product-id] a[href]'));
+    const href = await link.getAttribute('href');
+    await link.click();
+    await until(async () => (await driver.getCurrentUrl()) == href, 'the product page');
+    await snippetLoaded(driver);
+    await col.waitFor({ ...q, type: 'page_view' }, (e) => e.length == 2, 'the product page view');
+    await driver.navigate().back();
+    await until(async () => (await driver.getCurrentUrl()) == category, 'the listing again');
+    // WebKitGTK's MiniBrowser does use its page cache under WebDriver (if it ever stops, this
+    // test has nothing to test: it fails here, rather than pass on a reload)
+    assert.deepEqual(await driver.executeScript('return [window.__kept, window.__restored]'), [1, true], 'restored from the back/forward cache');
+    const views = await col.waitFor({ ...q, type: 'page_view' }, (e) => e.length == 3, 'the page view of the restore');
+    assert.equal(views[2].url, category);
+    // the restored page sends again: an add to cart from a card
+    await driver.findElement(By.css('article.card[data-depict-product-id] [data-testid="card-add-to-cart"]')).click();
+    await col.waitFor({ ...q, type: 'add_to_cart' }, (e) => e.length == 1, 'the add_to_cart of the restored page');
+    await driver.executeScript('return depict.flush()');
+    assert.equal(ofType(await col.events(q), 'page_view').length, 3, 'one page view for the restore');
+  });
+
 });
