@@ -426,4 +426,59 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal(ofType(await col.events(q), 'page_view').length, 3, 'one page view for the restore');
   });
 
+  test('three windows tracking at once: every event stored exactly once', T, async (t) => {
+    const tenant = uniqueTenant('3win');
+    const windows = [await driver.getWindowHandle()];
+    for (let i = 1; i < 3; i++) {
+      await driver.switchTo().newWindow('window');
+      windows.push(await driver.getWindowHandle());
+    }
+    for (const w of windows) {
+      await driver.switchTo().window(w);
+      await driver.get(blank());
+      await injectSnippet(driver, { tenant, batchMs: 50 });
+    }
+    t.diagnostic(`Web Locks: ${await driver.executeScript('return !!navigator.locks')}`);
+    // the three windows' loops start at the same moment (one clock: the same machine)
+    const at = Date.now() + 1000;
+    for (const [i, w] of windows.entries()) {
+      await driver.switchTo().window(w);
+      await driver.executeScript(
+        `const [i, at] = arguments;
+        setTimeout(async () => {
+          window.__span = [Date.now()];
+          for (let j = 0; j < 20; j++) {
+            depict.track('click', { product_id: 'win' + i + '-' + j });
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          window.__span.push(Date.now());
+        }, at - Date.now());`,
+        i,
+        at,
+      );
+    }
+    await col.waitFor({ tenant }, (e) => ofType(e, 'click').length >= 60, 'the 60 clicks', 20_000);
+    const spans = [];
+    for (const w of windows) {
+      await driver.switchTo().window(w);
+      spans.push(await until(() => driver.executeScript('return window.__span?.[1] && window.__span'), 'the loop done'));
+      await driver.executeScript('return depict.flush()');
+    }
+    // they did track at the same time (no window's timers held back)
+    assert.ok(Math.max(...spans.map((s) => s[0])) < Math.min(...spans.map((s) => s[1])), `the loops overlap: ${JSON.stringify(spans)}`);
+    const all = await col.events({ tenant });
+    const clicks = ofType(all, 'click');
+    assert.equal(clicks.length, 60);
+    assert.equal(new Set(clicks.map((e) => e.product_id)).size, 60);
+    assert.equal(ofType(all, 'page_view').length, 3);
+    assert.equal(all.length, 63);
+    const s = await col.stats(tenant);
+    t.diagnostic(`requests ${s.requests}, events received ${s.events_received}, stored ${s.stored}, duplicates ${s.duplicates}`);
+    assert.equal(s.stored, 63);
+    for (const w of windows.slice(1)) {
+      await driver.switchTo().window(w);
+      await driver.close();
+    }
+    await driver.switchTo().window(windows[0]);
+  });
 });
