@@ -1,6 +1,8 @@
 // The snippet in WebKit (WebKitGTK's MiniBrowser, through WebKitWebDriver and
 // selenium-webdriver): a smaller suite than e2e/, for what most often differs between
-// engines — delivery on unload, IndexedDB, IntersectionObserver. Run by `node
+// engines — delivery on unload, IndexedDB, IntersectionObserver, history and the
+// back/forward cache, several windows on one queue — and what a shop is paid by
+// (attribution, purchases, consent). Run by `node
 // e2e-webkit/run.mjs` (under xvfb-run), one test at a time, each in a fresh MiniBrowser.
 //
 // The demo shop's pages start the snippet with tenant `demo`; a test tells its events from
