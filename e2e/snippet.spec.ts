@@ -214,6 +214,28 @@ test.describe('leaving for another page of the site', () => {
     expect((await stats(request, tenant)).duplicates ?? 0).toBe(0);
   });
 
+  test("the page's own replaceState while a link loads (an infinite scroll's ?page=) does not make the page being left send", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '<article data-depict-product-id="p1"><a href="/fixture?p=1">P1</a></article>', { attrs: 'data-capture="page_view click"' });
+    test.skip(!(await page.evaluate(() => 'navigation' in window)), 'no Navigation API in this browser');
+    await waitForEvents(request, tenant, (e) => e.length == 1);
+    // the next page answers after 1.5 s; meanwhile the page rewrites its URL, 200 ms after the click
+    await page.route(`${BASE}/fixture?p=1`, async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.fallback();
+    });
+    const sentFromOld: string[] = [];
+    page.on('request', (r) => r.url().includes('/create-events') && r.frame().url().endsWith('/fixture?x=2') && sentFromOld.push(r.postData() || ''));
+    await page.evaluate(() => document.querySelector('a')!.addEventListener('click', () => setTimeout(() => history.replaceState({}, '', '/fixture?x=2'), 200)));
+    await page.getByRole('link').click();
+    await expect(page).toHaveURL(/p=1/, { timeout: 10_000 });
+    expect(sentFromOld).toEqual([]);
+    // the next page sends the click
+    await ready(page);
+    await page.evaluate(() => (window as any).depict.flush());
+    await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1);
+  });
+
   test('a tab closed while the next page loads: its events are sent by the next page that opens', async ({ page, context, request }, info) => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { batchMs: 60_000 });

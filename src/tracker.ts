@@ -313,7 +313,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   addEventListener('online', () => api.flush());
   // back from the back/forward cache: this page sends again
   addEventListener('pageshow', (e) => ((left = 0), e.persisted && (shown = '')));
-  (window as { navigation?: EventTarget } & Window).navigation?.addEventListener('navigate', (e: any) => {
+  const navigation = (window as { navigation?: EventTarget & { transition?: unknown } } & Window).navigation;
+  navigation?.addEventListener('navigate', (e: any) => {
     try {
       // the copy is made now: a tab closed during the navigation may never see pagehide
       if (!e.destination.sameDocument && !e.downloadRequest && new URL(e.destination.url).origin == location.origin && consent == 'granted')
@@ -323,9 +324,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
 
   watchNavigation((previous) => {
     if (!later) referrer = previous;
-    // a router that intercepted the navigation (navigation.intercept()) keeps this document:
-    // it was not left after all, and its copy of this tab's events comes out again
-    if (left) (left = 0), keep(q.unsent().map((e) => e.deduplication_id)), schedule(0);
+    // a navigation that began to leave, and that a router intercepted (navigation.intercept()),
+    // commits in this document (the only commit with a transition; not the page's own
+    // pushState or replaceState while a link loads): not left after all, and this tab's
+    // events come out of the copy (the page view, or the next event, sends them)
+    if (left && navigation?.transition) (left = 0), keep(q.unsent().map((e) => e.deduplication_id));
     pageView();
   });
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
