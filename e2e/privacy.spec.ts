@@ -67,6 +67,46 @@ test.describe('consent', () => {
     expect(after.cookie).toBe('');
   });
 
+  test("pending on every page, as the README says, with consent given after the snippet started: the shopper's session and attribution from earlier pages carry on", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    // an earlier page, consent given: a click on a recommended product
+    await fixture(page, tenant, SHOP, { attrs: 'data-capture="page_view click"' });
+    await page.click('#card');
+    const first = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1);
+    const session = first[0].session_id;
+    // the next page holds back until the consent tool answers (after the snippet started)
+    await fixture(page, tenant, '<article data-depict-product-id="p2" data-depict-search-result-id="s2"><a id="p2" href="#p2">p2</a></article>', {
+      url: `${BASE}/fixture?page=2`,
+      attrs: 'data-consent="pending" data-capture="page_view click"',
+    });
+    await page.waitForFunction(() => (window as any).depict?.loaded);
+    await page.click('#p2');
+    await call(page, `depict.purchase({transaction_id: 'T-C', currency: 'SEK', items: [{product_id: 'p1', price: 10}]})`);
+    await call(page, 'depict.consent(true)');
+    const all = await waitForEvents(request, tenant, (e) => e.length == 5);
+    expect(all.map((e) => e.session_id)).toEqual(Array(5).fill(session));
+    expect(ofType(all, 'purchase')[0]).toMatchObject({ product_id: 'p1', recommendation_id: 'r1', attribution_id: 'recommendation' });
+    // and the clicks of both pages are remembered for the pages after it
+    const attr = await page.evaluate(() => JSON.parse(localStorage.depict_attr));
+    expect(Object.keys(attr).sort()).toEqual(['p1', 'p2']);
+    expect(await page.evaluate(() => localStorage.depict_session.split('.')[0])).toBe(session);
+  });
+
+  test('pending on every page: the copy of unsent events that the last page left stays untouched until consent, then is sent', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const left = { tenant, market: 'se', type: 'add_to_cart', deduplication_id: 'left-behind-1', product_id: 'p9' };
+    // what a page that was left before its IndexedDB write committed leaves in localStorage
+    await page.goto(`${BASE}/events?tenant=-`);
+    await page.evaluate((e) => localStorage.setItem('depict_unsent', JSON.stringify([e])), left);
+    await fixture(page, tenant, '', { attrs: 'data-consent="pending" data-capture="page_view"' });
+    await page.waitForFunction(() => (window as any).depict?.loaded);
+    expect(await page.evaluate(() => localStorage.getItem('depict_unsent'))).toContain('left-behind-1');
+    await call(page, 'depict.consent(true)');
+    const all = await waitForEvents(request, tenant, (e) => e.length == 2);
+    expect(all.map((e) => e.deduplication_id)).toContain('left-behind-1');
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('depict_unsent'))).toBe(null);
+  });
+
   test('pending, then consent(false): nothing is ever sent or stored, and later calls send nothing', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     const sent = watchSends(page);

@@ -1,3 +1,5 @@
+import { json } from './fields';
+
 /**
  * First-party key-value storage (localStorage) that can be held in memory only: while
  * consent is pending nothing may touch the shopper's storage, and where localStorage throws
@@ -24,10 +26,22 @@ export function write(key: Key, value: string): void {
   } catch {}
 }
 
-/** Switches between memory only and localStorage; turning it on writes what memory holds. */
+/**
+ * Switches between memory only and localStorage. Turning it on writes what memory holds,
+ * with what earlier pages stored (unreadable until now): their session wins over one this
+ * page began while consent was pending, and their attribution memory goes under this page's.
+ */
 export function persistStorage(on: boolean): void {
   persist = on;
-  if (on) for (const k in mem) write(k as Key, mem[k]);
+  if (on)
+    for (const k in mem) {
+      let v = mem[k];
+      try {
+        const stored = localStorage.getItem(k);
+        if (stored) v = k == 'depict_attr' ? json({ ...JSON.parse(stored), ...JSON.parse(v) }) : stored;
+      } catch {}
+      write(k as Key, v);
+    }
 }
 
 /** Forgets a key, in memory and in localStorage. */

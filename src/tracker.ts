@@ -225,6 +225,19 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     if (!leaving()) batches(q.pending()).forEach(send);
   }
 
+  /** Adds what the last page left behind (the copy) to the queue, which keeps one copy per
+   * deduplication_id; once with consent (storage is not read before). The copy is removed
+   * only once the queue holds its events (this page may be closed first), and only those:
+   * another tab may have added its own meanwhile. */
+  function restore() {
+    const back = unsent();
+    const ids = back.map((e) => e.deduplication_id);
+    q.restore(back).then(() => {
+      const rest = unsent().filter((e) => !ids.includes(e.deduplication_id));
+      rest.length ? write(UNSENT, json(rest)) : forget(UNSENT);
+    });
+  }
+
   /** An auto-captured event: `base`, then the element's fields. */
   const auto = (type: string, el: Element | null, base?: Fields) => emit(type, { ...base, ...fieldsOf(el) });
 
@@ -288,10 +301,19 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     consent(granted) {
       // only a boolean: consent('denied') must not turn tracking on, nor consent() wipe it
       if (typeof granted != 'boolean') return warn('consent() ignored: not true or false', granted);
-      if (granted && consent != 'granted') schedule(0);
       if (!granted) clearStorage();
-      consent = granted ? 'granted' : 'denied';
       persistStorage(granted);
+      if (granted && consent != 'granted') {
+        // the events held while consent was pending: the shopper's session and attribution,
+        // which storage now shows (a returning shopper's, from earlier pages)
+        for (const e of q.unsent()) {
+          e.session_id = sessionId(cfg.sessionMinutes);
+          if (e.type == 'add_to_cart' || e.type == 'purchase') Object.assign(e, attribute(e, cfg.attributionHours));
+        }
+        restore();
+        schedule(0);
+      }
+      consent = granted ? 'granted' : 'denied';
       q.persist(granted);
     },
     debug: (v = true) => void setDebug(v),
@@ -359,15 +381,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   });
   // the first page view, then the first scan (its widgets and purchases come after it)
   pageView();
-  // what the last page left behind (the queue keeps one copy per deduplication_id)
-  // the copy is removed only once the queue holds its events (this page may be closed first),
-  // and only those: another tab may have added its own meanwhile
-  const back = unsent();
-  const ids = back.map((e) => e.deduplication_id);
-  q.restore(back).then(() => {
-    const rest = unsent().filter((e) => !ids.includes(e.deduplication_id));
-    rest.length ? write(UNSENT, json(rest)) : forget(UNSENT);
-  });
+  // what the last page left behind (while consent is pending: once it is given)
+  if (consent == 'granted') restore();
   schedule(cfg.batchMs);
   return api;
 }
