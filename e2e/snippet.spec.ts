@@ -373,6 +373,17 @@ test("a shop on Prototype.js 1.6 (its Array.prototype.toJSON returns a string): 
   expect(add).toMatchObject({ variant_ids: ['v1', 'v2'], recommendation_id: 'r1' });
 });
 
+test("a purchase block whose prices a theme printed as shops print them (Shopify's money_without_currency in Swedish: 1 299,00) is sent, with plain-number prices", async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const order = { transaction_id: 'T-sv', currency: 'sek', items: [{ product_id: 'p1', price: '1\u00a0299,00' }, { product_id: 'p2', price: '499,00' }] };
+  await fixture(page, tenant, `<script type="application/json" data-depict-purchase>${JSON.stringify(order)}</script>`, { attrs: 'data-capture="purchase"' });
+  const events = await waitForEvents(request, tenant, (e) => e.length == 2);
+  expect(events.map((e) => [e.product_id, e.entity_price, e.currency])).toEqual([
+    ['p1', '1299.00', 'SEK'],
+    ['p2', '499.00', 'SEK'],
+  ]);
+});
+
 test('IndexedDB that throws: events are still delivered, from memory', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await page.addInitScript(() => {

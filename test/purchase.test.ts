@@ -29,6 +29,26 @@ describe('purchaseEvents: a valid order', () => {
     expect(out[1][0].variant_ids).toBeUndefined();
   });
 
+  it('reads prices as shops print them (Shopify money_without_currency, in any locale): the plain number is sent', () => {
+    const cases: [unknown, string][] = [
+      ['1,299.00', '1299.00'], // en
+      ['1\u00a0299,00', '1299.00'], // sv, with a no-break space
+      ['1.299,00', '1299.00'], // de
+      ["1'299.00", '1299.00'], // de-CH
+      ['1 299,00 kr', '1299.00'],
+      ['SEK 1,299.00', '1299.00'],
+      ['12,50', '12.50'],
+      ['1,234,567.89', '1234567.89'],
+      [' 10.00\n', '10.00'],
+      // a plain number is sent as it is, whatever its decimals
+      ['1299.0000', '1299.0000'],
+      ['0.125', '0.125'],
+      [499, '499'],
+    ];
+    for (const [price, sent] of cases)
+      expect(lines('acme', { ...ORDER, items: [{ product_id: 'p', price }] })[0][0].entity_price, String(price)).toBe(sent);
+  });
+
   it('accepts numeric transaction ids, product ids and a zero price', () => {
     const out = lines('acme', { transaction_id: 7, currency: 'EUR', items: [{ product_id: 0, price: 0 }] });
     expect(out[0][0]).toMatchObject({ product_id: '0', entity_price: '0', currency: 'EUR' });
@@ -133,7 +153,7 @@ describe('purchaseEvents: a malformed order', () => {
   });
 
   it('a missing, non-numeric or negative price', () => {
-    for (const price of [undefined, '', 'free', '12,50', NaN, Infinity, '-1', -0.01, null, {}])
+    for (const price of [undefined, '', 'free', '-', NaN, Infinity, '-1', '-1 299,00', -0.01, null, {}])
       expect(problem({ ...ORDER, items: [{ product_id: 'p', price }] })).toMatch(/^items\[0\]/);
   });
 
