@@ -113,7 +113,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     for (const k of ['url', 'document_referrer', 'page_url'] as const) e[k] &&= stripUrl(e[k]!, cfg.stripParams);
     const bad = [...long, ...invalid(e)];
     if (bad.length) {
-      warn(`${call || type}${call ? ' not sent' : ''}: invalid ` + bad, raw);
+      warn((call ? call + ' not sent' : type) + ': invalid ' + bad, raw);
       if (call || bad.includes('type')) return;
       for (const k of bad) delete e[k];
     }
