@@ -93,7 +93,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     const c = clean(raw);
     if (!c) return warn(call + ' not sent: fields must be an object', raw);
     let [fields, long, unknown] = c;
-    if (unknown.length && call) warn(`${call}: unknown fields left out: ` + unknown);
+    if (unknown.length && call) warn(call + ': unknown fields left out: ' + unknown);
     if (consent == 'denied') return debug(type + ' not sent: no consent');
     // an add to cart from a card (a listing, a widget) is a click on it too
     if (type == 'click' || type == 'add_to_cart') remember(fields, cfg.attributionHours);
