@@ -325,7 +325,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       try {
         return f(...args);
       } catch (e) {
-        warn(`depict.${m}() failed`, e);
+        warn('depict.' + m + '() failed', e);
       }
     };
   before(api);
