@@ -344,7 +344,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     } catch {}
   });
 
-  watchNavigation((previous) => {
+  watchNavigation(navigation, (previous) => {
     if (!later) referrer = previous;
     // a navigation that began to leave, and that a router intercepted (navigation.intercept()),
     // commits in this document (the only commit with a transition; not the page's own

@@ -2,9 +2,10 @@
  * Calls `onPage(previousHref)` on every client-side navigation that changes the path or the
  * query (not the hash alone), and when the page comes back from the back/forward cache.
  * `pushState` and `replaceState` fire no event, hence the Navigation API where there is one
- * (Chrome 102, Firefox 147, Safari 26.2) and wrapped history methods elsewhere.
+ * (Chrome 102, Firefox 147, Safari 26.2; `nav`, the page's `window.navigation`) and wrapped
+ * history methods elsewhere.
  */
-export function watchNavigation(onPage: (previous: string) => void): void {
+export function watchNavigation(nav: EventTarget | undefined, onPage: (previous: string) => void): void {
   const key = () => location.pathname + location.search;
   let href = location.href;
   let last = key();
@@ -14,7 +15,6 @@ export function watchNavigation(onPage: (previous: string) => void): void {
     // `last` is read before it takes the new key
     if (last != (last = key())) onPage(prev);
   };
-  const nav = (window as unknown as { navigation?: EventTarget }).navigation;
   if (nav) nav.addEventListener('currententrychange', check);
   else {
     for (const m of ['pushState', 'replaceState'] as const) {
