@@ -333,8 +333,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   addEventListener('visibilitychange', () => document.hidden && hide());
   addEventListener('pagehide', hide);
   addEventListener('online', () => api.flush());
-  // back from the back/forward cache: this page sends again
-  addEventListener('pageshow', (e) => ((left = 0), e.persisted && (shown = '')));
   const navigation = (window as { navigation?: EventTarget & { transition?: unknown } } & Window).navigation;
   navigation?.addEventListener('navigate', (e: any) => {
     try {
@@ -344,7 +342,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     } catch {}
   });
 
-  watchNavigation(navigation, (previous) => {
+  /** A new page in this document: a client-side navigation (`previous`: the URL it left), or
+   * the page back from the back/forward cache (the referrer). */
+  const newPage = (previous: string) => {
     if (!later) referrer = previous;
     // a navigation that began to leave, and that a router intercepted (navigation.intercept()),
     // commits in this document (the only commit with a transition; not the page's own
@@ -352,7 +352,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // events come out of the copy (the page view, or the next event, sends them)
     if (left && navigation?.transition) (left = 0), keep(q.unsent().map((e) => e.deduplication_id));
     pageView();
-  });
+  };
+  watchNavigation(navigation, newPage);
+  // back from the back/forward cache: this page sends again, and is a new page view
+  addEventListener('pageshow', (e) => ((left = 0), e.persisted && ((shown = ''), newPage(document.referrer))));
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
   // only the kinds that are on: page views and clicks alone need no observer and no query
   rescan = watchDom({

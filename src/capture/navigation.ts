@@ -1,6 +1,7 @@
 /**
  * Calls `onPage(previousHref)` on every client-side navigation that changes the path or the
- * query (not the hash alone), and when the page comes back from the back/forward cache.
+ * query (not the hash alone); a page back from the back/forward cache is the tracker's (its
+ * pageshow listener).
  * `pushState` and `replaceState` fire no event, hence the Navigation API where there is one
  * (Chrome 102, Firefox 147, Safari 26.2; `nav`, the page's `window.navigation`) and wrapped
  * history methods elsewhere.
@@ -30,5 +31,4 @@ export function watchNavigation(nav: EventTarget | undefined, onPage: (previous:
     }
     addEventListener('popstate', check);
   }
-  addEventListener('pageshow', (e) => e.persisted && onPage(document.referrer));
 }
