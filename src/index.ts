@@ -25,7 +25,7 @@ type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded
     };
     if (Array.isArray(cfg)) {
       console.error('[depict] not started: the script tag needs ' + cfg.join(', '));
-      const noop = () => Promise.resolve();
+      const noop = async () => {};
       install({ track: noop, set: noop, page: noop, purchase: noop, flush: noop, consent: noop, debug: noop } as never);
     } else start(cfg, install);
   } catch (e) {
