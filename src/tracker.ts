@@ -297,7 +297,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       if (typeof lines == 'string') warn('purchase() not sent: ' + lines, order);
       else lines.forEach(([f, id]) => emit('purchase', f, 'purchase()', id));
     },
-    flush: () => (consent == 'granted' ? ((blockedUntil = 0), flush()) : Promise.resolve()),
+    flush: async () => {
+      if (consent == 'granted') (blockedUntil = 0), await flush();
+    },
     consent(granted) {
       // only a boolean: consent('denied') must not turn tracking on, nor consent() wipe it
       if (typeof granted != 'boolean') return warn('consent() ignored: not true or false', granted);
