@@ -102,14 +102,13 @@ export function createQueue(
 
   /** Writes events (or deletes them) in one transaction. Once it is committed, marks them
    * as written and resolves to a truthy value (undefined: IndexedDB did not take them). */
-  const save = (recs: Rec[], del?: boolean) =>
+  const save = async (recs: Rec[], del?: boolean) =>
     // nothing to write (an earlier page left nothing: the usual start-up), no transaction
-    recs.length
-      ? db('readwrite', (s) => {
-          for (const r of recs) del ? s.delete(id(r)) : s.put(r, id(r));
-          return promisifyRequest(s.transaction).then(() => recs.map((r) => (r.p = 1)));
-        })
-      : Promise.resolve(1);
+    !recs.length ||
+    db('readwrite', (s) => {
+      for (const r of recs) del ? s.delete(id(r)) : s.put(r, id(r));
+      return promisifyRequest(s.transaction).then(() => recs.map((r) => (r.p = 1)));
+    });
 
   let last = 0;
   /** Events added during the current task: written together, in one transaction, right
