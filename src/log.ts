@@ -1,7 +1,8 @@
 /** Console output, all of it prefixed, so a shop developer can filter on `[depict]`. */
 let on = false;
 
-export const setDebug = (v: boolean) => (on = v);
+/** Debug mode on (`true`, the default: `depict.debug()`) or off. */
+export const setDebug = (v = true) => void (on = v);
 export const debugOn = () => on;
 
 /** A problem the shop should fix: always shown, once per distinct message (every time in

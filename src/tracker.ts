@@ -318,7 +318,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       consent = granted ? 'granted' : 'denied';
       q.persist(granted);
     },
-    debug: (v = true) => void setDebug(v),
+    debug: setDebug,
   };
 
   // no call may throw into the page, whatever it is given (a Proxy, a getter that throws)
