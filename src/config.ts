@@ -51,22 +51,23 @@ export function parseConfig(raw: Record<string, unknown>, over: Record<string, u
   for (const k in over) c[k] = over[k] ?? c[k];
   const missing = ['tenant', 'market', 'apiKey'].filter((k) => !c[k]);
   if (missing.length) return missing.map((k) => 'data-' + k.replace('K', '-k'));
-  // each setting is read by the type of its default: a number (digits and a dot only: `+''`,
+  // each setting is read by the type of its default (exclusive tests, in the order that
+  // compresses best): a string as it is, a number (digits and a dot only: `+''`,
   // `+' '` and `+[]` are 0, and Infinity would never end a session), a switch (off for false,
-  // 0, off and no; a bare `data-debug` is '', on), a string, or a list (an array, or names separated
+  // 0, off and no; a bare `data-debug` is '', on), or a list (an array, or names separated
   // by spaces or commas)
   for (const k in DEFAULTS) {
     const d = DEFAULTS[k as keyof typeof DEFAULTS];
     const v = c[k] ?? d;
     c[k] =
-      typeof d == 'number'
-        ? /^\s*[\d.]+\s*$/.test(v as string) && +v! >= 0
-          ? +v!
-          : d
-        : typeof d == 'boolean'
-          ? !/^(false|0|off|no)$/i.test('' + v)
-          : typeof d == 'string'
-            ? v
+      typeof d == 'string'
+        ? v
+        : typeof d == 'number'
+          ? /^\s*[\d.]+\s*$/.test(v as string) && +v! >= 0
+            ? +v!
+            : d
+          : typeof d == 'boolean'
+            ? !/^(false|0|off|no)$/i.test('' + v)
             : ('' + v).toLowerCase().split(/[\s,]+/).filter(Boolean);
   }
   return c as unknown as Config;
