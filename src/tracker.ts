@@ -1,6 +1,7 @@
 // not in alphabetical order: this order puts the modules' code where the bundle compresses
-// best (4 bytes less after brotli; modules run nothing at load, so the order changes nothing else)
+// best (8 bytes less after brotli; modules run nothing at load, so the order changes nothing else)
 import { attribute, remember } from './attribution';
+import { sessionId } from './session';
 import { createQueue, type Rec } from './queue';
 import { watchClicks } from './capture/clicks';
 import { watchNavigation } from './capture/navigation';
@@ -13,7 +14,6 @@ import { purchaseEvents } from './purchase';
 import { watchDom } from './capture/dom';
 import { EVENT_TYPES, invalid, type DepictEvent, type EventType } from './schema';
 import { batches, post, type Outcome } from './send';
-import { sessionId } from './session';
 import { clearStorage, forget, persistStorage, read, write } from './storage';
 
 const UNSENT = 'depict_unsent';
