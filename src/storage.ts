@@ -12,11 +12,12 @@ let persist = true;
 export const KEYS = ['depict_session', 'depict_attr', 'depict_unsent'] as const;
 type Key = (typeof KEYS)[number];
 
-export function read(key: Key): string | null {
+/** The stored value; null (localStorage) or undefined (memory) when there is none. */
+export function read(key: Key): string | null | undefined {
   try {
     if (persist) return localStorage.getItem(key);
   } catch {}
-  return mem[key] ?? null;
+  return mem[key];
 }
 
 export function write(key: Key, value: string): void {
