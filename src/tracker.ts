@@ -84,6 +84,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let left = 0;
   const leaving = () => Date.now() - left < 5e3;
 
+  /** An add to cart's or a purchase's fields with the result ids that led to it (others as
+   * they are). */
+  const credit = (type: string, f: Fields) => (type == 'add_to_cart' || type == 'purchase' ? attribute(f, cfg.attributionHours) : f);
+
   /**
    * Builds, checks and queues an event. `call` names a page's API call: a problem there
    * means the event is not sent. Without it (auto-capture) bad attribute values are left
@@ -97,7 +101,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     if (consent == 'denied') return debug(type + ' not sent: no consent');
     // an add to cart from a card (a listing, a widget) is a click on it too
     if (type == 'click' || type == 'add_to_cart') remember(fields, cfg.attributionHours);
-    if (type == 'add_to_cart' || type == 'purchase') fields = attribute(fields, cfg.attributionHours);
+    fields = credit(type, fields);
     const e = {
       tenant: cfg.tenant,
       market: cfg.market,
@@ -308,9 +312,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       if (granted && consent != 'granted') {
         // the events held while consent was pending: the shopper's session and attribution,
         // which storage now shows (a returning shopper's, from earlier pages)
+        // (one session for them all, read once; none made when nothing is held)
+        let sid: string | undefined;
         for (const e of q.unsent()) {
-          e.session_id = sessionId(cfg.sessionMinutes);
-          if (e.type == 'add_to_cart' || e.type == 'purchase') Object.assign(e, attribute(e, cfg.attributionHours));
+          Object.assign(e, credit(e.type, e));
+          e.session_id = sid ||= sessionId(cfg.sessionMinutes);
         }
         restore();
         schedule(0);
