@@ -12,10 +12,8 @@ import type { APIRequestContext, BrowserContext, Page } from '@playwright/test';
 import { holdStore } from './page-scripts.mjs';
 import { BASE, faults, fixture, ofType, stats, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
 
-test.skip(
-  ({ browserName }) => browserName != 'chromium',
-  "written against Chromium's back/forward cache, offline emulation and console object previews",
-);
+// written against Chromium's back/forward cache, offline emulation and console object previews:
+// run in the chromium project only (playwright.config.ts)
 
 /** An event as the page queued it: its type, deduplication_id, and the page's clock then. */
 interface Queued {
