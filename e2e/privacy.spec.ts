@@ -313,12 +313,52 @@ test.describe('URLs are cleaned', () => {
     expect(all).not.toMatch(/email|token|phone|a@b|a%40b/i);
   });
 
-  test('data-strip-params replaces the list', async ({ page, request }, info) => {
+  test('data-strip-params replaces the list (an e-mail address goes whatever the list)', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
-    await fixture(page, tenant, '', { url: `${BASE}/fixture?email=a@b.c&utm_source=x&Token=1#frag`, attrs: 'data-strip-params="utm_source"' });
+    await fixture(page, tenant, '', { url: `${BASE}/fixture?email=x&utm_source=x&Token=1&to=a@b.c#frag`, attrs: 'data-strip-params="utm_source"' });
     const [e] = await waitForEvents(request, tenant, (e) => e.length == 1);
     expect(params(e.url)).toEqual(['email', 'Token']);
     expect(new URL(e.url).hash).toBe('#frag');
+  });
+
+  test("WooCommerce's order-received page: its order key and Stripe's client secret reach neither its events nor the next page's referrer", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    // Stripe's redirect payment methods (3-D Secure, iDEAL) come back to the page with these
+    await page.route(`${BASE}/shop/`, (route) =>
+      route.fulfill({ contentType: 'text/html', body: `<script async src="${BASE}/depict.js" data-tenant="${tenant}" data-market="se" data-api-key="k" data-endpoint="${BASE}/create-events" data-batch-ms="50"></script>` }),
+    );
+    await fixture(
+      page,
+      tenant,
+      `<script type="application/json" data-depict-purchase>{"transaction_id": "1234", "currency": "SEK", "items": [{"product_id": "101", "price": "45,00"}]}</script>
+<a id="home" href="/shop/">Continue shopping</a>`,
+      { url: `${BASE}/checkout/order-received/1234/?key=wc_order_abc123&payment_intent=pi_3Abc&payment_intent_client_secret=pi_3Abc_secret_XyZ&redirect_status=succeeded` },
+    );
+    await waitForEvents(request, tenant, (e) => ofType(e, 'purchase').length == 1);
+    await page.click('#home');
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2);
+    const order = `${BASE}/checkout/order-received/1234/?payment_intent=pi_3Abc&redirect_status=succeeded`;
+    expect(ofType(events, 'purchase')[0].url).toBe(order);
+    expect(ofType(events, 'page_view').map((e) => [e.url, e.document_referrer])).toEqual([
+      [order, null],
+      [`${BASE}/shop/`, order],
+    ]);
+  });
+
+  test("Shopify's order status page /<shop>/orders/<token>?key=…: neither the token nor the key is sent", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '', { url: `${BASE}/5678901234/orders/b1946ac92492d2347c6235b4d2611184?key=7f3e9a1b2c4d5e6f` });
+    const [e] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(e.url).toBe(`${BASE}/5678901234/orders/redacted`);
+  });
+
+  test('a password reset link (*_token), and an e-mail address under any name, are not sent', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '', {
+      url: `${BASE}/users/password/edit?reset_password_token=Zx81kQ&customerEmail=jane%40doe.com&utm_term=jane@doe.com&utm_source=mail`,
+    });
+    const [e] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(e.url).toBe(`${BASE}/users/password/edit?utm_source=mail`);
   });
 
   // a SPA route in the fragment keeps its route; only its query is cleaned

@@ -32,7 +32,9 @@ export const DEFAULTS = {
   capture: ['page_view', 'click', 'add_to_cart', 'purchase', 'element_visible', 'recommendations_inserted'] as string[],
   sessionMinutes: 30,
   attributionHours: 24,
-  stripParams: ['email', 'mail', 'token', 'access_token', 'id_token', 'auth', 'password', 'pwd', 'secret', 'code', 'phone', 'tel'] as string[],
+  // matched as whole names or as words of one (`customer[email]`, `reset_password_token`,
+  // `resetToken`); `key` is WooCommerce's and Shopify's order page access key
+  stripParams: ['email', 'mail', 'token', 'key', 'auth', 'password', 'pwd', 'secret', 'code', 'phone', 'tel'] as string[],
   privacySignals: ['gpc'] as string[],
   batchMs: 500,
 };
@@ -77,25 +79,35 @@ export function parseConfig(raw: Record<string, unknown>, over: Record<string, u
 export const sendUrl = (c: Config) =>
   c.endpoint + (c.endpoint.includes('?') ? '&' : '?') + 'api_key=' + encodeURIComponent(c.apiKey);
 
-/** A URL without the parameters listed in `strip`, in its query and in a fragment made of
- * parameters (OAuth's implicit flow puts `access_token` there). */
+/** A run of 20 or more letters and digits, digits among them: a token (Shopify's order status
+ * page `/orders/<token>`, a password reset link, an ad click id), not a word, a product
+ * handle or an id. */
+const TOKEN = /(?=[a-z]*\d)[a-z\d]{20,}/gi;
+
+/** A URL without what identifies a shopper or opens their account: the parameters listed in
+ * `strip` (a name, or a word of the name, in any case) and those whose value is an e-mail
+ * address, in the query and in a fragment made of parameters (OAuth's implicit flow puts
+ * `access_token` there); and tokens, wherever they are (each becomes `redacted`). */
 export function stripUrl(url: string, strip: string[]): string {
-  const lower = url.toLowerCase();
-  // most URLs carry none of them: no parsing then (an escaped name is parsed, and decoded)
-  if (![...strip, '%'].some((k) => lower.includes(k))) return url;
+  // (a page's URLs are parsed once each: the tracker keeps what this returns)
   try {
     const u = new URL(url, location.href);
     let changed = 0;
     const clean = (q: string) => {
       const p = new URLSearchParams(q);
-      [...p.keys()].forEach((k) => strip.includes(k.toLowerCase()) && (p.delete(k), changed++));
+      [...p].forEach(
+        ([k, v]) =>
+          ([k, ...k.split(/[^a-zA-Z\d]+|(?=[A-Z][a-z])/)].some((w) => strip.includes(w.toLowerCase())) ||
+            /[^@\s]@[^@\s]+\.[a-z]/i.test(v)) &&
+          (p.delete(k), changed++),
+      );
       return '' + p;
     };
     u.search = clean(u.search);
     // a fragment of parameters (#a=1&b=2), or a client-side route with a query (#/r?a=1)
     const [, route, query] = /^#?([^?]*\?)?(.*=.*)?$/.exec(u.hash) || [];
     if (query) u.hash = (route || '') + clean(query);
-    return changed ? u.href : url;
+    return (changed ? u.href : url).replace(TOKEN, 'redacted');
   } catch {
     return url;
   }

@@ -61,7 +61,7 @@ describe('parseConfig: defaults', () => {
     expect(c.privacySignals).toEqual(['gpc']);
     expect(c.stripParams).toEqual(DEFAULTS.stripParams);
     expect(c.stripParams).toContain('email');
-    expect(c.stripParams).toContain('access_token');
+    expect(c.stripParams).toContain('key');
   });
 
   it('lets given values override defaults; null and undefined do not', () => {
@@ -263,10 +263,46 @@ describe('stripUrl', () => {
     expect(stripUrl('/p?email=x&q=1', strip)).toBe(new URL('/p?q=1', location.href).href);
   });
 
-  it('does not remove parameters whose names only contain a listed name', () => {
-    expect(stripUrl('https://shop.example/?email_opt_in=1&mytoken=2', strip)).toBe(
-      'https://shop.example/?email_opt_in=1&mytoken=2',
+  it('removes parameters a word of whose name is listed (snake_case, kebab-case, brackets, camelCase), not those that only contain one', () => {
+    expect(
+      stripUrl(
+        'https://shop.example/?reset_password_token=a&customer[email]=b&client-secret=c&resetToken=d&CUSTOMER_EMAIL=e&api_key=f&mytoken=2&keyword=3&hotel=4&q=5',
+        strip,
+      ),
+    ).toBe('https://shop.example/?mytoken=2&keyword=3&hotel=4&q=5');
+  });
+
+  it("removes WooCommerce's and Shopify's order page key (?key=)", () => {
+    expect(stripUrl('https://shop.example/checkout/order-received/1234/?key=wc_order_abc123', strip)).toBe(
+      'https://shop.example/checkout/order-received/1234/',
     );
+  });
+
+  it('removes a parameter whose value is an e-mail address, whatever its name, escaped or not', () => {
+    expect(stripUrl('https://shop.example/?utm_term=jane@doe.com&c=jane%40doe.se&handle=@jane&q=1', strip)).toBe(
+      'https://shop.example/?handle=%40jane&q=1',
+    );
+  });
+
+  it('redacts tokens (20+ letters and digits, digits among them) in the path, the query and the fragment', () => {
+    expect(stripUrl('https://shop.example/5678901234/orders/b1946ac92492d2347c6235b4d2611184', strip)).toBe(
+      'https://shop.example/5678901234/orders/redacted',
+    );
+    expect(stripUrl('https://shop.example/account/reset/6912345678901/2a8f4b3b7e7e8d2c9f0b1a3c5d7e9f1a-1733051234', strip)).toBe(
+      'https://shop.example/account/reset/6912345678901/redacted-1733051234',
+    );
+    expect(stripUrl('https://shop.example/p?gclid=Cj0KCQiA5rGuBhCnARIsAN11vgR7xZ&q=1#s=AbCdEfGhIjKlMnOp12345', strip)).toBe(
+      'https://shop.example/p?gclid=redacted&q=1#s=redacted',
+    );
+  });
+
+  it('keeps product handles, long words and ids: no token', () => {
+    const keep = [
+      'https://shop.example/products/t-shirt-2024-summer-collection-blue-xl',
+      'https://shop.example/products/damenwinterstiefeletten?variant=44812345678901',
+      'https://shop.example/products/8234567890123/b5f8c2d0-4e1a-4c3b-9f7e-2a1b3c4d5e6f',
+    ];
+    for (const url of keep) expect(stripUrl(url, strip)).toBe(url);
   });
 
   it('leaves invalid URLs alone and does not throw', () => {
