@@ -321,6 +321,55 @@ test('a batch the API refuses with a 403 (a firewall, say) is dropped with a war
   expect((await stats(request, tenant)).faulted).toBe(1);
 });
 
+test.describe("a page whose fetch is wrapped (Sentry, an APM, the theme's own), or whose request hangs", () => {
+  test('a request the API never answers: depict.flush() resolves within 15 s, and the events still go', async ({ page, request }, info) => {
+    test.setTimeout(60_000);
+    const tenant = tenantOf(info);
+    await faults(request, tenant, { delayMs: 120_000, count: 1 });
+    const first = page.waitForRequest((r) => r.url().includes('/create-events') && r.method() == 'POST');
+    await fixture(page, tenant, '', { attrs: 'data-capture="page_view"' });
+    await first; // the page view's request: it hangs
+    await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'p1' }));
+    const t0 = Date.now();
+    await page.evaluate(() => (window as any).depict.flush());
+    expect(Date.now() - t0).toBeLessThan(16_000);
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1 && ofType(e, 'add_to_cart').length == 1);
+    expect(events).toHaveLength(2);
+  });
+
+  test('a wrapper that throws a TypeError before calling fetch (it expects a Headers object): the events go by sendBeacon', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await page.addInitScript(() => {
+      const of = window.fetch;
+      window.fetch = function (input: any, init: any) {
+        if (String(input).includes('create-events')) init.headers.forEach(() => {});
+        return of.apply(this, arguments as any);
+      };
+    });
+    await fixture(page, tenant, '', { attrs: 'data-capture="page_view"' });
+    await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'p1' }));
+    const events = await waitForEvents(request, tenant, (e) => e.length == 2);
+    expect(events.map((e) => e.type).sort()).toEqual(['add_to_cart', 'page_view']);
+  });
+
+  test('a wrapper that once answers with no Response: that batch is sent again by the page', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await page.addInitScript(() => {
+      const of = window.fetch;
+      (window as any).__calls = 0;
+      window.fetch = function (input: any) {
+        if (String(input).includes('create-events') && (window as any).__calls++ == 0) return undefined as any;
+        return of.apply(this, arguments as any);
+      };
+    });
+    await fixture(page, tenant, '', { attrs: 'data-capture="page_view"' });
+    await page.waitForFunction(() => (window as any).__calls > 0);
+    await page.evaluate(() => (window as any).depict.flush());
+    const [e] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(e.type).toBe('page_view');
+  });
+});
+
 test('without crypto.randomUUID (a page on plain http, Safari before 15.4): events still go, each with its own random id', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await page.addInitScript(() => Object.defineProperty(Crypto.prototype, 'randomUUID', { value: undefined }));

@@ -53,20 +53,28 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   const size = bytes(body);
   const keepalive = inflight + size <= QUOTA;
   let res: Response;
+  let called: unknown;
   if (keepalive) inflight += size;
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      body,
-      keepalive,
-      credentials: 'omit',
-      // the API learns the site, not the page (whose URL may carry what stripParams removes)
-      referrerPolicy: 'strict-origin',
-      headers: { 'content-type': type },
-    });
+    res = await Promise.race([
+      (called = fetch(url, {
+        method: 'POST',
+        body,
+        keepalive,
+        credentials: 'omit',
+        // the API learns the site, not the page (whose URL may carry what stripParams removes)
+        referrerPolicy: 'strict-origin',
+        headers: { 'content-type': type },
+      })),
+      // no answer in 15 s (a connection that hangs, a page's fetch wrapper that never
+      // settles): a network error, so that flush() resolves and sending goes on
+      new Promise<never>((_, ko) => setTimeout(ko, 15e3, TypeError())),
+    ]);
   } catch (e) {
-    // a TypeError is the network's answer (offline, refused, CORS, over the quota)
-    return (!(e instanceof TypeError) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
+    // a TypeError is the network's answer (offline, refused, CORS, over the quota); anything
+    // else, or a throw before fetch returned (which fetch never does), is a page's broken
+    // fetch wrapper
+    return ((!called || !(e instanceof TypeError)) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
   } finally {
     if (keepalive) inflight -= size;
   }

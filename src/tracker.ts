@@ -172,7 +172,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   /** Sends a batch, less what another send already carries; false when sending should pause.
    * Events are marked as being sent only here, so that what a loop has taken but not yet
    * posted still goes out with the page's last send at unload. */
-  const send = async (b: Rec[]) => !(b = q.fly(b)).length || settle(b, await post(url, b.map((r) => r.e)));
+  const send = async (b: Rec[]) =>
+    // (post throws only on a page's fetch wrapper that answers with no Response: sent again)
+    !(b = q.fly(b)).length || settle(b, await post(url, b.map((r) => r.e)).catch(() => -1));
 
   /** Sends until the queue is empty or a retry is due. One tab at a time sends the shared
    * queue (a Web Lock; without Web Locks, tabs may both send and the API dedups); a tab

@@ -221,6 +221,36 @@ describe('post', () => {
     expect(await (blob as Blob).text()).toBe(JSON.stringify(events));
   });
 
+  it("a TypeError thrown before fetch returns (a page's wrapper that expects its own Headers objects; fetch itself never throws) falls back to sendBeacon", async () => {
+    const sendBeacon = vi.fn(() => true);
+    vi.stubGlobal('navigator', { sendBeacon });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((_u: string, init: any) => init.headers.forEach(() => {})),
+    );
+    expect(await send.post(URL_, events)).toBe(true);
+    expect(sendBeacon).toHaveBeenCalledTimes(1);
+  });
+
+  it('no answer in 15 s (a hung connection, a wrapper that never settles) is a retry with -1, and no beacon', async () => {
+    vi.useFakeTimers();
+    try {
+      const sendBeacon = vi.fn(() => true);
+      vi.stubGlobal('navigator', { sendBeacon });
+      vi.stubGlobal('fetch', vi.fn(() => new Promise(() => {})));
+      const out = send.post(URL_, events);
+      let done = false;
+      out.then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(14_000);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await out).toBe(-1);
+      expect(sendBeacon).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a refused beacon is a retry', async () => {
     vi.stubGlobal('navigator', { sendBeacon: vi.fn(() => false) });
     vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new Error('broken'))));
