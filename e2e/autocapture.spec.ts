@@ -35,6 +35,26 @@ test.describe('page views', () => {
         expect(seen).toEqual(mode == 'Navigation API' ? { api: true, wrapped: false } : { api: false, wrapped: true });
       });
 
+      test("a monitoring tool that wraps History.prototype.pushState after the snippet (New Relic's agent does) still sees the page's navigations, and so does the snippet", async ({ page, request }, info) => {
+        const tenant = tenantOf(info);
+        await hide(page);
+        await fixture(page, tenant, '');
+        await ready(page);
+        await page.evaluate(() => {
+          const proto = History.prototype as any;
+          const of = proto.pushState;
+          (window as any).__apm = 0;
+          proto.pushState = function (this: History, ...a: unknown[]) {
+            (window as any).__apm++;
+            return of.apply(this, a);
+          };
+          history.pushState({}, '', '/fixture?p=2');
+        });
+        expect(await page.evaluate(() => (window as any).__apm)).toBe(1);
+        const views = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2), 'page_view');
+        expect(views[1].url).toBe(`${BASE}/fixture?p=2`);
+      });
+
       test('a pushState navigation is a page view, with the previous URL as referrer', async ({ page, request }, info) => {
         const tenant = tenantOf(info);
         await hide(page);

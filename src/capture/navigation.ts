@@ -19,8 +19,12 @@ export function watchNavigation(nav: EventTarget | undefined, onPage: (previous:
   if (nav) nav.addEventListener('currententrychange', check);
   else {
     for (const m of ['pushState', 'replaceState'] as const) {
-      const orig = history[m];
-      history[m] = function (this: History, ...args: Parameters<History['pushState']>) {
+      // wrapped where it is (History.prototype, unless a page script set its own on history):
+      // an own property would hide the wrapper that a monitoring tool (New Relic) puts on the
+      // prototype later, which would then never see the page's navigations
+      const h = history.hasOwnProperty(m) ? history : History.prototype;
+      const orig = h[m];
+      h[m] = function (this: History, ...args: Parameters<History['pushState']>) {
         const r = orig.apply(this, args);
         // a throw in onPage must not break the page's router
         try {
