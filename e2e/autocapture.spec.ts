@@ -239,6 +239,22 @@ test.describe('clicks and add to cart', () => {
     expect(ofType(await settled(page, request, tenant), 'click')).toHaveLength(0);
   });
 
+  test("a card price printed by the theme (Shopify's money_without_currency: 1 299,00) is sent as the plain number, as a purchase sends it", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(
+      page,
+      tenant,
+      `<div data-depict-product-id="8001" data-depict-entity-price="1 299,00"><a id="c1" href="#8001">Coat</a></div>
+<div data-depict-product-id="8002" data-depict-entity-price="1,299.00"><button id="c2" class="depict-add-to-cart">Add</button></div>`,
+      { attrs: 'data-capture="page_view click add_to_cart"' },
+    );
+    await ready(page);
+    await page.click('#c1');
+    await page.click('#c2');
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1 && ofType(e, 'add_to_cart').length == 1);
+    expect([...ofType(events, 'click'), ...ofType(events, 'add_to_cart')].map((e) => e.entity_price)).toEqual(['1299.00', '1299.00']);
+  });
+
   test('a capture that is turned off sends nothing', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'page_view' });

@@ -15,6 +15,16 @@ export const json = (v: unknown): string =>
     return this[k];
   });
 
+/** A string, or a finite number as a string; '' for anything else. */
+export const text = (v: unknown) => (Number.isFinite(v) ? '' + v : typeof v == 'string' ? v : '');
+export const PLAIN = /^\d+(\.\d+)?$/;
+/** A price as a plain number: as it is when it is one ("1299.00", 499, "1299.0000"), else read
+ * as shops print it ("1,299.00", "1 299,00 kr", "1.299,00", "CHF 1'299.00"): a comma or point
+ * before the last one or two digits is the decimal point, the others group thousands. A
+ * negative price stays invalid. */
+export const price = (v: unknown, s = text(v)) =>
+  PLAIN.test(s) ? s : s.replace(/[^\d.,-]/g, '').replace(/[.,](?=.*[.,]|\d{3}$)/g, '').replace(',', '.');
+
 /** A finite number as a string (the API does not coerce); anything else as it is. */
 const str = (x: unknown) => (Number.isFinite(x) ? '' + x : x);
 
@@ -46,14 +56,16 @@ export function clean(input: unknown): [Fields, string[], string[]] | undefined 
             v = JSON.parse(v);
           } catch {}
       }
-      let text: string | undefined;
+      // a price as a theme prints it ("1 299,00") is sent as the plain number, as purchases are
+      if (name == 'entity_price' && PLAIN.test(price(v))) v = price(v);
+      let t: string | undefined;
       try {
-        text = json(Array.isArray(v) ? v.map(str) : str(v));
+        t = json(Array.isArray(v) ? v.map(str) : str(v));
       } catch {}
       // too long, or not data at all (a function, a BigInt, a cycle, NaN); else the value as
       // it will be sent (a Date becomes its string, a hole null), for the schema to judge
-      if (!(text?.length! <= MAX_VALUE) || text == 'null') bad.push(name);
-      else out[name] = JSON.parse(text!);
+      if (!(t?.length! <= MAX_VALUE) || t == 'null') bad.push(name);
+      else out[name] = JSON.parse(t!);
     }
   }
   return [out, bad, unknown];

@@ -64,6 +64,19 @@ describe('clean: values', () => {
     ]);
   });
 
+  it('sends an entity_price printed the way shops print it as the plain number, as purchases do; anything else as it is', () => {
+    for (const [given, sent] of [
+      ['1 299,00', '1299.00'],
+      ['1,299.00', '1299.00'],
+      ['1.299,00 kr', '1299.00'],
+      [499, '499'],
+      ['1299.0000', '1299.0000'],
+      ['free', 'free'],
+      ['-5', '-5'],
+    ])
+      expect(clean({ entity_price: given })![0].entity_price).toBe(sent);
+  });
+
   it('skips null, undefined and empty strings', () => {
     expect(fields({ user_id: null, product_id: undefined, url: '', dsid: '', entity_identifiers: null })).toEqual([
       {},
