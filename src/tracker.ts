@@ -197,14 +197,20 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       try {
         // a page being left asks for no lock (loop() waits): the answer would come to the page
         // frozen in the back/forward cache, whose script must then run, and Chromium evicts it;
-        // without Web Locks, loop() too (request() returns a promise, never falsy)
-        await ((!leaving() && nav.locks?.request('depict', { ifAvailable: true }, (l) =>
-          // a lock held for over 3 s is not waited for any longer: the page holding it
-          // may be frozen (in the back/forward cache) with its send unfinished
-          l || Date.now() - (busy ||= Date.now()) > 3e3
-            ? ((busy = 0), loop())
-            : (debug('another tab is sending'), schedule(1e3)),
-        )) || loop());
+        // without Web Locks, loop() too (request() returns a promise, never falsy), and where
+        // they are denied (a sandboxed iframe such as Shopify's pixel sandbox: request()
+        // rejects)
+        await ((!leaving() &&
+          nav.locks
+            ?.request('depict', { ifAvailable: true }, (l) =>
+              // a lock held for over 3 s is not waited for any longer: the page holding it
+              // may be frozen (in the back/forward cache) with its send unfinished
+              l || Date.now() - (busy ||= Date.now()) > 3e3
+                ? ((busy = 0), loop())
+                : (debug('another tab is sending'), schedule(1e3)),
+            )
+            .catch(loop)) ||
+          loop());
       } catch (e) {
         warn('send failed', e);
       }
