@@ -79,10 +79,10 @@ export function parseConfig(raw: Record<string, unknown>, over: Record<string, u
 export const sendUrl = (c: Config) =>
   c.endpoint + (c.endpoint.includes('?') ? '&' : '?') + 'api_key=' + encodeURIComponent(c.apiKey);
 
-/** A run of 20 or more letters and digits, digits among them: a token (Shopify's order status
+/** A run of 32 or more letters and digits, digits among them: a token (Shopify's order status
  * page `/orders/<token>`, a password reset link, an ad click id), not a word, a product
- * handle or an id. */
-const TOKEN = /(?=[a-z]*\d)[a-z\d]{20,}/gi;
+ * handle or an id (a MongoDB ObjectId has 24, a ULID 26). */
+const TOKEN = /(?=[a-z]*\d)[a-z\d]{32,}/gi;
 
 /** A URL without what identifies a shopper or opens their account: the parameters listed in
  * `strip` (a name, or a word of the name, in any case) and those whose value is an e-mail

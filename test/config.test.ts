@@ -284,23 +284,25 @@ describe('stripUrl', () => {
     );
   });
 
-  it('redacts tokens (20+ letters and digits, digits among them) in the path, the query and the fragment', () => {
+  it('redacts tokens (32+ letters and digits, digits among them) in the path, the query and the fragment', () => {
     expect(stripUrl('https://shop.example/5678901234/orders/b1946ac92492d2347c6235b4d2611184', strip)).toBe(
       'https://shop.example/5678901234/orders/redacted',
     );
     expect(stripUrl('https://shop.example/account/reset/6912345678901/2a8f4b3b7e7e8d2c9f0b1a3c5d7e9f1a-1733051234', strip)).toBe(
       'https://shop.example/account/reset/6912345678901/redacted-1733051234',
     );
-    expect(stripUrl('https://shop.example/p?gclid=Cj0KCQiA5rGuBhCnARIsAN11vgR7xZ&q=1#s=AbCdEfGhIjKlMnOp12345', strip)).toBe(
+    expect(stripUrl('https://shop.example/p?gclid=Cj0KCQiA5rGuBhCnARIsAN11vgR7xZaBcDeFgHiJ&q=1#s=AbCdEfGhIjKlMnOp12345qRsTuVwXyZ0123', strip)).toBe(
       'https://shop.example/p?gclid=redacted&q=1#s=redacted',
     );
   });
 
-  it('keeps product handles, long words and ids: no token', () => {
+  it('keeps product handles, long words and ids (UUIDs, MongoDB ObjectIds, ULIDs): no token', () => {
     const keep = [
       'https://shop.example/products/t-shirt-2024-summer-collection-blue-xl',
       'https://shop.example/products/damenwinterstiefeletten?variant=44812345678901',
       'https://shop.example/products/8234567890123/b5f8c2d0-4e1a-4c3b-9f7e-2a1b3c4d5e6f',
+      'https://shop.example/product/64b7f0c2e1a9b3d4c5e6f7a8',
+      'https://shop.example/store/products/prod_01HXYZ8K3M4N5P6Q7R8S9T0VWX',
     ];
     for (const url of keep) expect(stripUrl(url, strip)).toBe(url);
   });
