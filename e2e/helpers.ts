@@ -114,3 +114,12 @@ export async function queued(page: Page, n: number): Promise<Stored[]> {
   await expect.poll(async () => (events = await read()).length).toBe(n);
   return events;
 }
+
+/** A product in a recommendation widget: a card link (#card) and an add-to-cart button (#atc). */
+export const WIDGET_CARD = `
+<section data-depict-recommendation-type="similar">
+  <article data-depict-product-id="p1" data-depict-recommendation-id="r1" data-depict-entity-price="10">
+    <a id="card" href="#p1">p1</a>
+    <button id="atc" class="depict-add-to-cart">add</button>
+  </article>
+</section>`;

@@ -8,7 +8,7 @@
 import { expect, test } from './test';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { BASE, ofType, ready, stats, stored, tenantOf, waitForEvents, type Stored } from './helpers';
+import { BASE, WIDGET_CARD, ofType, ready, stats, stored, tenantOf, waitForEvents, type Stored } from './helpers';
 
 type Served = string | { html: string; headers?: Record<string, string> };
 
@@ -193,13 +193,7 @@ function openQuickAdd() {
 /** A shop page: a recommendation widget with a card (a product link within the page and an
  * add-to-cart button), and a button that navigates client-side (the theme's inline script,
  * with the nonce that the strict CSP allows). */
-const SHOP = `
-<section data-depict-recommendation-type="similar">
-  <article data-depict-product-id="p1" data-depict-recommendation-id="r1" data-depict-entity-price="10">
-    <a id="card" href="#p1">p1</a>
-    <button id="atc" class="depict-add-to-cart">add</button>
-  </article>
-</section>
+const SHOP = `${WIDGET_CARD}
 <button id="nav">next</button>
 <script nonce="n0nce">document.getElementById('nav').addEventListener('click', function () { history.pushState({}, '', '/spa/next?x=1'); });</script>`;
 

@@ -3,7 +3,7 @@
 // documented storage keys, and URLs stripped of e-mail addresses and tokens.
 import { expect, test } from './test';
 import type { Page } from '@playwright/test';
-import { BASE, fixture, ofType, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
+import { BASE, WIDGET_CARD, fixture, ofType, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
 
 /** Every request the page makes to the API endpoint. */
 function watchSends(page: Page): string[] {
@@ -24,14 +24,7 @@ const NOTHING = { local: [], session: [], dbs: [], cookie: '' };
 
 const call = (page: Page, js: string) => page.evaluate(js);
 
-/** A product in a recommendation widget, a card link, an add-to-cart button. */
-const SHOP = `
-<section data-depict-recommendation-type="similar">
-  <article data-depict-product-id="p1" data-depict-recommendation-id="r1" data-depict-entity-price="10">
-    <a id="card" href="#p1">p1</a>
-    <button id="atc" class="depict-add-to-cart">add</button>
-  </article>
-</section>`;
+const SHOP = WIDGET_CARD;
 
 /** Every kind of event, automatic and by API: click, add to cart, an impression (a card in
  * view for a second), track(), purchase(), then a flush. */
