@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BASE } from './helpers';
+import { BASE, stored } from './helpers';
 
 interface Problem {
   severity: 'error' | 'warning';
@@ -36,8 +36,8 @@ function audit(...args: string[]): Promise<{ status: number; stdout: string; std
   });
 }
 
-async function auditJson(url: string): Promise<{ status: number; report: Report }> {
-  const { status, stdout, stderr } = await audit(url, '--json');
+async function auditJson(url: string, ...args: string[]): Promise<{ status: number; report: Report }> {
+  const { status, stdout, stderr } = await audit(url, '--json', ...args);
   expect(stderr, 'the audit wrote to stderr').toBe('');
   return { status, report: JSON.parse(stdout) };
 }
@@ -58,6 +58,12 @@ const PAGES: Record<string, string> = {
         data-batch-ms="50" data-privacy-signals="gpc dnt" data-session-minutes="30" data-attribution-hours="0.5"
         data-debug="off" data-strip-params="email token"></script>
 </head><body><p>Nothing to see</p></body></html>`,
+  'dry-run': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thank you</title>
+<script async src="__BASE__/depict.js" data-tenant="dry-run" data-market="se" data-api-key="k"
+        data-endpoint="__BASE__/create-events" data-batch-ms="50"></script>
+</head><body><script type="application/json" data-depict-purchase>
+{"transaction_id": "T-DRY", "currency": "SEK", "items": [{"product_id": "p-1", "price": "1 299,00"}, {"product_id": "p-2", "price": 499}]}
+</script></body></html>`,
 };
 
 let server: Server;
@@ -127,6 +133,9 @@ test('finds each mistake planted in broken-shop.html, where it is', async () => 
   expect(found('add-to-cart-without-product', 'button#orphan-button').severity).toBe('error');
   expect(found('unknown-event', 'button#bad-event').message).toContain('"addtocart"');
   expect(found('purchase-block-not-json').severity).toBe('error');
+  // a printed price is read, as the snippet reads it; no price at all is a warning
+  expect(found('price-not-a-number', 'article#no-price').severity).toBe('warning');
+  expect(report.problems.filter((p) => p.code == 'price-not-a-number')).toHaveLength(1);
   // what the page sent: its impressions, one of them of a product without an id
   expect(report.snippet).toMatchObject({ tenant: 'broken-shop', endpointReachable: true, loaded: true });
   expect(report.events.map((e) => e.type)).toEqual(expect.arrayContaining(['page_view', 'recommendations_inserted', 'element_visible']));
@@ -138,6 +147,18 @@ test('finds each mistake planted in broken-shop.html, where it is', async () => 
   // the card without mistakes is not mentioned
   expect(JSON.stringify(report.problems)).not.toContain('plr-1"');
   expect(report.errors).toBe(report.problems.filter((p) => p.severity == 'error').length);
+});
+
+test('--dry-run: the events are answered by the audit and reported, and none reaches the endpoint', async ({ request }) => {
+  const { status, report } = await auditJson(`${fixtures}/dry-run`, '--dry-run');
+  expect(status).toBe(0);
+  expect(report.counts).toMatchObject({ dryRun: true, sentAgain: 0 });
+  expect(report.events.map((e) => e.type).sort()).toEqual(['page_view', 'purchase', 'purchase']);
+  expect(report.problems).toEqual([]);
+  expect(await stored(request, 'dry-run')).toEqual([]);
+  // and without it they are sent
+  await auditJson(`${fixtures}/dry-run`);
+  expect((await stored(request, 'dry-run')).map((e) => e.type).sort()).toEqual(['page_view', 'purchase', 'purchase']);
 });
 
 test('finds a script tag without data-api-key, an endpoint that does not answer, and prints a readable report', async () => {

@@ -17,10 +17,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const DEFAULT_ENDPOINT = 'https://api.depict.ai/create-events';
 
-const USAGE = `usage: npm run audit -- <url or .html file> [--json] [--wait=ms]
+const USAGE = `usage: npm run audit -- <url or .html file> [--json] [--wait=ms] [--dry-run]
 
   --json      print the report as JSON
   --wait=ms   how long to wait after scrolling, for impressions to be sent (default 2000)
+  --dry-run   answer the snippet's sends here (200), so that nothing reaches the endpoint
+              (without it the page's events are really sent, as a shopper's would be)
 
 Exits 1 when it finds errors, 0 otherwise (warnings included), 2 when it cannot audit.
 Chromium: /usr/bin/chromium, or CHROMIUM_PATH.`;
@@ -29,6 +31,7 @@ Chromium: /usr/bin/chromium, or CHROMIUM_PATH.`;
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
+const dryRun = args.includes('--dry-run');
 const waitArg = args.find((a) => a.startsWith('--wait='));
 const wait = waitArg ? Number(waitArg.slice(7)) : 2000;
 const targets = args.filter((a) => !a.startsWith('--'));
@@ -36,7 +39,7 @@ if (args.includes('--help') || args.includes('-h')) {
   console.log(USAGE);
   process.exit(0);
 }
-if (targets.length != 1 || !(wait >= 0) || args.some((a) => a.startsWith('--') && a != '--json' && a != waitArg)) {
+if (targets.length != 1 || !(wait >= 0) || args.some((a) => a.startsWith('--') && a != '--json' && a != '--dry-run' && a != waitArg)) {
   console.error(USAGE);
   process.exit(2);
 }
@@ -65,7 +68,8 @@ async function loadRules() {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const out = await esbuild.build({
     stdin: {
-      contents: "export * from './src/collector/inspector/hints.ts';\nexport { DEFAULTS, parseConfig } from './src/config.ts';\n",
+      contents:
+        "export * from './src/collector/inspector/hints.ts';\nexport { DEFAULTS, parseConfig } from './src/config.ts';\nexport { PLAIN, price } from './src/fields.ts';\n",
       resolveDir: root,
       loader: 'ts',
     },
@@ -334,8 +338,8 @@ function judge(facts, rules, run) {
       }
       if (typeof v != 'object' || v === null || Array.isArray(v))
         add('error', 'entity-identifiers-not-object', `${shown} must be a JSON object, e.g. {"sku": "…"}: the field is left out`, el(a));
-    } else if (a.name.toLowerCase() == 'entity-price' && a.value.trim() && !/^-?\d+(\.\d+)?$/.test(a.value.trim()))
-      add('warning', 'price-not-a-number', `${shown}="${a.value}" is not a plain number (e.g. "499.00"): Depict reads prices as numbers`, el(a));
+    } else if (a.name.toLowerCase() == 'entity-price' && a.value.trim() && !rules.PLAIN.test(rules.price(a.value.trim())))
+      add('warning', 'price-not-a-number', `${shown}="${a.value}" is no price the snippet can read (e.g. "499.00", "1 299,00"): it is sent as it is, and Depict reads prices as numbers`, el(a));
   }
 
   // product elements
@@ -465,6 +469,23 @@ async function audit() {
     const page = await context.newPage();
     const posts = [];
     page.on('request', (r) => r.method() == 'POST' && posts.push(r));
+    // --dry-run: a POST of events (a JSON list of objects with a deduplication_id) is answered
+    // here, as the API would answer it, and goes no further; every other request goes on
+    if (dryRun)
+      await context.route('**/*', (route, r) => {
+        let batch;
+        try {
+          batch = r.method() == 'POST' && JSON.parse(r.postData() ?? '');
+        } catch {}
+        if (!Array.isArray(batch) || !batch.some((e) => e?.deduplication_id)) return route.fallback();
+        const origin = r.headers().origin;
+        return route.fulfill({
+          status: 200,
+          contentType: 'application/json',
+          body: '[]',
+          headers: origin ? { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' } : {},
+        });
+      });
     const said = new Map();
     page.on('console', (m) => {
       const type = m.type() == 'warning' ? 'warning' : m.type() == 'error' ? 'error' : undefined;
@@ -501,7 +522,8 @@ async function audit() {
         batch = JSON.parse(r.postData() ?? '[]');
       } catch {}
       if (!Array.isArray(batch)) batch = [];
-      events.push(...batch);
+      // an event sent again (a retry) is counted once
+      for (const e of batch) if (!events.some((x) => x?.deduplication_id && x.deduplication_id == e?.deduplication_id)) events.push(e);
       const res = await Promise.race([r.response(), new Promise((ok) => setTimeout(ok, 5000, null))]).catch(() => null);
       let detail = '';
       if (res && res.status() >= 400)
@@ -520,7 +542,7 @@ async function audit() {
       events,
       requests,
       console: [...said.values()],
-      endpointError: facts.snippet.endpointSet ? await unreachable(endpoint) : undefined,
+      endpointError: facts.snippet.endpointSet && !dryRun ? await unreachable(endpoint) : undefined,
     };
     const problems = judge(facts, rules, run);
     const byType = {};
@@ -543,6 +565,8 @@ async function audit() {
         purchaseBlocks: facts.purchases.length,
         requests: requests.length,
         events: events.length,
+        sentAgain: requests.reduce((n, r) => n + r.events, 0) - events.length,
+        dryRun,
         eventsByType: byType,
         consoleWarnings: run.console.filter((c) => c.type == 'warning').reduce((n, c) => n + c.count, 0),
         consoleErrors: run.console.filter((c) => c.type == 'error').reduce((n, c) => n + c.count, 0),
@@ -576,7 +600,9 @@ function print(r) {
       ` · ${s.started ? 'started' : s.loaded ? red('loaded, not started') : 'not loaded'}`,
     `  elements   ${plural(c.productElements, 'product element')} · ${plural(c.widgets, 'widget')} · ${plural(c.addToCartButtons, 'add-to-cart button')} · ${plural(c.purchaseBlocks, 'purchase block')}`,
     `  events     ${plural(c.events, 'event')} in ${plural(c.requests, 'request')}` +
-      (c.events ? ` (${Object.entries(c.eventsByType).map(([t, n]) => `${n} ${t}`).join(', ')})` : ''),
+      (c.events ? ` (${Object.entries(c.eventsByType).map(([t, n]) => `${n} ${t}`).join(', ')})` : '') +
+      (c.sentAgain ? `, ${c.sentAgain} sent again` : '') +
+      (c.dryRun ? dim(' · dry run: answered here, not sent') : ''),
     `  console    ${plural(c.consoleWarnings, '[depict] warning')}, ${plural(c.consoleErrors, 'error')}`,
     '',
   ];

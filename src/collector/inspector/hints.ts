@@ -28,8 +28,8 @@ const set = (v: unknown) => typeof v == 'string' && v !== '';
 
 /**
  * What an event lacks to be useful: a click that names no result (Depict cannot tell which
- * of its results was clicked), an add_to_cart, purchase or element_visible without the
- * product, a purchase without its value. Empty when nothing is missing. Takes anything:
+ * of its results was clicked) or no product (what follows cannot be credited to it), an
+ * add_to_cart, purchase or element_visible without the product, a purchase without its value. Empty when nothing is missing. Takes anything:
  * events come from untrusted pages.
  */
 export function eventHints(e: Partial<Record<keyof DepictEvent, unknown>>): Hint[] {
@@ -39,6 +39,11 @@ export function eventHints(e: Partial<Record<keyof DepictEvent, unknown>>): Hint
     out.push({
       code: 'click-without-result-id',
       message: 'click without a result id (recommendation_id, search_result_id or product_listing_result_id): Depict cannot credit the result that was clicked',
+    });
+  if (e.type == 'click' && RESULT_IDS.some((k) => set(e[k])) && !set(e.product_id))
+    out.push({
+      code: 'click-without-product-id',
+      message: 'click on a result without product_id: the add to cart and purchase that follow cannot be credited to it (give the card data-depict-product-id)',
     });
   if ((e.type == 'add_to_cart' || e.type == 'purchase' || e.type == 'element_visible') && !set(e.product_id))
     out.push({
