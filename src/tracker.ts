@@ -378,19 +378,16 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   addEventListener('pageshow', (e) => ((left = 0), e.persisted && ((shown = ''), newPage(document.referrer))));
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
   // only the kinds that are on: page views and clicks alone need no observer and no query
-  rescan = watchDom({
-    product: on('element_visible') && ((el) => vis.observe(el)),
-    removed: (el) => vis.release(el),
-    widget:
-      on('recommendations_inserted') &&
+  rescan = watchDom(
+    on('element_visible') && ((el) => vis.observe(el)),
+    on('recommendations_inserted') &&
       ((el) => {
         if (!widgets.has(el)) {
           widgets.add(el);
           auto('recommendations_inserted', el);
         }
       }),
-    purchase:
-      on('purchase') &&
+    on('purchase') &&
       ((el) => {
         if (!purchases.has(el)) {
           purchases.add(el);
@@ -401,7 +398,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
           }
         }
       }),
-  });
+    (el) => vis.release(el),
+  );
   // the first page view, then the first scan (its widgets and purchases come after it)
   pageView();
   // what the last page left behind (while consent is pending: once it is given)

@@ -2,16 +2,8 @@ import { PRODUCT } from '../fields';
 
 export const WIDGET = '[data-depict-recommendation-type]';
 
+/** What to report of one kind; false for a kind that is off (it is not looked for). */
 type Handler = ((el: Element) => void) | false;
-
-/** What to report; a kind that is off (false) is not looked for. */
-export interface DomHandlers {
-  product: Handler;
-  widget: Handler;
-  purchase: Handler;
-  /** A product element removed (reported only when products are). */
-  removed(el: Element): void;
-}
 
 /** Calls `f` for `root` and each element under it that matches `sel`. */
 const each = (root: Node, sel: string, f: Handler) => {
@@ -22,25 +14,33 @@ const each = (root: Node, sel: string, f: Handler) => {
 };
 
 /**
- * Reports the annotated elements of the page — product elements, recommendation widgets,
- * declarative purchase blocks — that are there now and that are added later, and the
- * product elements that are removed (so they can be released). One MutationObserver; one
- * query per kind, so that a page of 5,000 cards costs three selector queries, not 15,000
- * matches. Returns the function that reports what is on the page (the caller runs the first
- * scan, after the page view it belongs to); with every kind off, there is nothing to watch:
- * no observer, no query, and undefined.
+ * Reports the annotated elements of the page — product elements (to `product`),
+ * recommendation widgets (`widget`), declarative purchase blocks (`purchase`) — that are
+ * there now and that are added later, and the product elements that are removed (to
+ * `removed`, only when products are reported: so they can be released). One
+ * MutationObserver; one query per kind, so that a page of 5,000 cards costs three selector
+ * queries, not 15,000 matches. Returns the function that reports what is on the page (the
+ * caller runs the first scan, after the page view it belongs to); with every kind off,
+ * there is nothing to watch: no observer, no query, and undefined.
+ * (The handlers are arguments, not an object's properties, whose names would survive
+ * minification.)
  */
-export function watchDom(h: DomHandlers): (() => void) | undefined {
-  if (!(h.product || h.widget || h.purchase)) return;
+export function watchDom(
+  product: Handler,
+  widget: Handler,
+  purchase: Handler,
+  removed: (el: Element) => void,
+): (() => void) | undefined {
+  if (!(product || widget || purchase)) return;
   const found = (root: Node) => {
-    each(root, PRODUCT, h.product);
-    each(root, WIDGET, h.widget);
-    each(root, 'script[data-depict-purchase]', h.purchase);
+    each(root, PRODUCT, product);
+    each(root, WIDGET, widget);
+    each(root, 'script[data-depict-purchase]', purchase);
   };
   const page = document.documentElement;
   new MutationObserver((records) =>
     records.forEach((r) => {
-      r.removedNodes.forEach((n) => each(n, PRODUCT, h.product && h.removed));
+      r.removedNodes.forEach((n) => each(n, PRODUCT, product && removed));
       r.addedNodes.forEach(found);
     }),
   ).observe(page, { childList: true, subtree: true });
