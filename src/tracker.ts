@@ -257,7 +257,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   /** An auto-captured event: `base`, then the element's fields. */
   const auto = (type: string, el: Element | null, base?: Fields) => emit(type, { ...base, ...fieldsOf(el) });
 
-  const vis = createVisibility((el) => auto('element_visible', el));
+  const [observe, release, reset] = createVisibility((el) => auto('element_visible', el));
   let widgets = new WeakSet<Element>();
   const purchases = new WeakSet<Element>();
   /** Reports what is on the page (set once the DOM is watched): each page view scans, after
@@ -288,7 +288,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     }
     // (before the DOM is watched, the stub's replay: nothing seen yet)
     if (rescan && shown != (shown = location.href)) {
-      vis.reset();
+      reset();
       widgets = new WeakSet();
       setTimeout(rescan);
     }
@@ -379,7 +379,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
   // only the kinds that are on: page views and clicks alone need no observer and no query
   rescan = watchDom(
-    on('element_visible') && ((el) => vis.observe(el)),
+    on('element_visible') && (observe),
     on('recommendations_inserted') &&
       ((el) => {
         if (!widgets.has(el)) {
@@ -398,7 +398,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
           }
         }
       }),
-    (el) => vis.release(el),
+    release,
   );
   // the first page view, then the first scan (its widgets and purchases come after it)
   pageView();

@@ -2,7 +2,7 @@
 // createVisibility (src/capture/visibility.ts) with a stub IntersectionObserver the test
 // drives by hand, fake timers, and a settable document.visibilityState (and document.hidden).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DWELL, RATIO, createVisibility } from '../src/capture/visibility';
+import { DWELL, RATIO, createVisibility, type Visibility } from '../src/capture/visibility';
 
 class StubIO {
   static last: StubIO;
@@ -41,7 +41,7 @@ const setVisibility = (s: DocumentVisibilityState) => {
 
 let seen: ReturnType<typeof vi.fn<(el: Element) => void>>;
 let io: StubIO;
-let vis: ReturnType<typeof createVisibility>;
+let vis: { observe: Visibility[0]; release: Visibility[1]; reset: Visibility[2] };
 const card = (id: string) => {
   const el = document.createElement('div');
   el.id = id;
@@ -57,7 +57,8 @@ beforeEach(() => {
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
   Object.defineProperty(document, 'hidden', { configurable: true, get: () => state == 'hidden' });
   seen = vi.fn();
-  vis = createVisibility(seen);
+  const [observe, release, reset] = createVisibility(seen);
+  vis = { observe, release, reset };
   io = StubIO.last;
 });
 

@@ -3,12 +3,10 @@
 export const RATIO = 0.5;
 export const DWELL = 1e3;
 
-export interface Visibility {
-  observe(el: Element): void;
-  release(el: Element): void;
-  /** A new page view: every element may be seen once more. */
-  reset(): void;
-}
+/** `observe(el)`: watch an element; `release(el)`: stop, for an element that is removed;
+ * `reset()`: a new page view, where every element may be seen once more. Functions, not an
+ * object's methods, whose names would survive minification. */
+export type Visibility = [observe: (el: Element) => void, release: (el: Element) => void, reset: () => void];
 
 /**
  * Calls `seen(el)` once per element per page view when the element has been at least
@@ -56,17 +54,17 @@ export function createVisibility(seen: (el: Element) => void): Visibility {
       start(el);
     }),
   );
-  return {
-    observe: (el) => done.has(el) || io.observe(el),
-    release(el) {
+  return [
+    (el) => done.has(el) || io.observe(el),
+    (el) => {
       stop(el);
       seenHere.delete(el);
       io.unobserve(el);
     },
-    reset() {
+    () => {
       done = new WeakSet();
       seenHere.forEach((el) => el.isConnected && io.observe(el));
       seenHere.clear();
     },
-  };
+  ];
 }
