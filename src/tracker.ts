@@ -352,7 +352,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   // pagehide passes its event: the page is left, and copies its events to localStorage
   addEventListener('visibilitychange', () => document.hidden && hide());
   addEventListener('pagehide', hide);
-  addEventListener('online', () => api.flush());
+  // the wrapped flush, which the page's own calls use too (it ignores the event it is given)
+  addEventListener('online', api.flush);
   const navigation = (window as { navigation?: EventTarget & { transition?: unknown } } & Window).navigation;
   navigation?.addEventListener('navigate', (e: any) => {
     try {
