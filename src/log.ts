@@ -9,7 +9,7 @@ export const debugOn = () => on;
  * debug mode, where each dropped event is worth a line). */
 const said = new Set<string>();
 export function warn(msg: string, detail?: unknown): void {
-  if (said.has(msg) && !on) return;
+  if (!on && said.has(msg)) return;
   said.add(msg);
   // two calls written alike, not a spread: smaller after compression
   if (detail === undefined) console.warn('[depict] ' + msg);

@@ -1,6 +1,7 @@
 // not in alphabetical order: this order puts the modules' code where the bundle compresses
-// best (8 bytes less after brotli; modules run nothing at load, so the order changes nothing else)
-import { attribute, remember } from './attribution';
+// best (a few bytes after brotli; modules run nothing at load, so the order changes nothing
+// else). The same goes for the order of start()'s function declarations (hoisted: their
+// place changes nothing either): measured, not meaningful.
 import { sessionId } from './session';
 import { createQueue, type Rec } from './queue';
 import { watchClicks } from './capture/clicks';
@@ -14,6 +15,7 @@ import { purchaseEvents } from './purchase';
 import { watchDom } from './capture/dom';
 import { EVENT_TYPES, invalid, type DepictEvent, type EventType } from './schema';
 import { batches, post, type Outcome } from './send';
+import { attribute, remember } from './attribution';
 import { clearStorage, forget, persistStorage, read, write } from './storage';
 
 const UNSENT = 'depict_unsent';
@@ -92,6 +94,35 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * they are). */
   const credit = (type: string, f: Fields) => (type == 'add_to_cart' || type == 'purchase' ? attribute(f, cfg.attributionHours) : f);
 
+  /** Sends until the queue is empty or a retry is due. One tab at a time sends the shared
+   * queue (a Web Lock; without Web Locks, tabs may both send and the API dedups); a tab
+   * that finds the lock taken looks again a little later. */
+  async function loop() {
+    for (;;) {
+      if (nav.onLine === false || consent != 'granted') return;
+      // a navigation that did not leave after all (a download, a 204) sends a little later
+      if (leaving()) return schedule(5e3);
+      const all = batches(await q.take());
+      if (!all.length) return;
+      // batches not sent yet were never marked as being sent: nothing to undo (an unmark
+      // would free events that the unload's send may be carrying)
+      for (const b of all) if (!(await send(b))) return;
+    }
+  }
+
+  /** Adds what the last page left behind (the copy) to the queue, which keeps one copy per
+   * deduplication_id; once with consent (storage is not read before). The copy is removed
+   * only once the queue holds its events (this page may be closed first), and only those:
+   * another tab may have added its own meanwhile. */
+  function restore() {
+    const back = unsent();
+    const ids = back.map((e) => e.deduplication_id);
+    q.restore(back).then(() => {
+      const rest = unsent().filter((e) => !ids.includes(e.deduplication_id));
+      rest.length ? write(UNSENT, json(rest)) : forget(UNSENT);
+    });
+  }
+
   /**
    * Builds, checks and queues an event. `call` names a page's API call: a problem there
    * means the event is not sent. Without it (auto-capture) bad attribute values are left
@@ -132,18 +163,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     schedule(type == 'click' || type == 'add_to_cart' ? 0 : cfg.batchMs);
   }
 
-  function schedule(ms: number) {
-    const at = Math.max(Date.now() + ms, blockedUntil);
-    if (at < due) {
-      clearTimeout(timer);
-      due = at;
-      timer = setTimeout(() => {
-        due = Infinity;
-        flush();
-      }, at - Date.now());
-    }
-  }
-
   /** Deals with a send's outcome; false when sending should pause (a retry is scheduled). */
   function settle(recs: Rec[], out: Outcome): boolean {
     const events = recs.map((r) => r.e);
@@ -175,22 +194,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const send = async (b: Rec[]) =>
     // (post throws only on a page's fetch wrapper that answers with no Response: sent again)
     !(b = q.fly(b)).length || settle(b, await post(url, b.map((r) => r.e)).catch(() => -1));
-
-  /** Sends until the queue is empty or a retry is due. One tab at a time sends the shared
-   * queue (a Web Lock; without Web Locks, tabs may both send and the API dedups); a tab
-   * that finds the lock taken looks again a little later. */
-  async function loop() {
-    for (;;) {
-      if (consent != 'granted' || nav.onLine === false) return;
-      // a navigation that did not leave after all (a download, a 204) sends a little later
-      if (leaving()) return schedule(5e3);
-      const all = batches(await q.take());
-      if (!all.length) return;
-      // batches not sent yet were never marked as being sent: nothing to undo (an unmark
-      // would free events that the unload's send may be carrying)
-      for (const b of all) if (!(await send(b))) return;
-    }
-  }
 
   function flush(): Promise<void> {
     return (sending ||= (async () => {
@@ -228,6 +231,18 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       ]),
     );
 
+  function schedule(ms: number) {
+    const at = Math.max(Date.now() + ms, blockedUntil);
+    if (at < due) {
+      clearTimeout(timer);
+      due = at;
+      timer = setTimeout(() => {
+        due = Infinity;
+        flush();
+      }, at - Date.now());
+    }
+  }
+
   /**
    * The page is being hidden, maybe for good: send this tab's undelivered events now, with
    * keepalive, without waiting for IndexedDB (the page may not live that long) — unless it is
@@ -239,19 +254,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     if (consent != 'granted') return;
     if (pagehide) keep();
     if (!leaving()) batches(q.pending()).forEach(send);
-  }
-
-  /** Adds what the last page left behind (the copy) to the queue, which keeps one copy per
-   * deduplication_id; once with consent (storage is not read before). The copy is removed
-   * only once the queue holds its events (this page may be closed first), and only those:
-   * another tab may have added its own meanwhile. */
-  function restore() {
-    const back = unsent();
-    const ids = back.map((e) => e.deduplication_id);
-    q.restore(back).then(() => {
-      const rest = unsent().filter((e) => !ids.includes(e.deduplication_id));
-      rest.length ? write(UNSENT, json(rest)) : forget(UNSENT);
-    });
   }
 
   /** An auto-captured event: `base`, then the element's fields. */
