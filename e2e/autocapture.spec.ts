@@ -255,6 +255,21 @@ test.describe('clicks and add to cart', () => {
     expect([...ofType(events, 'click'), ...ofType(events, 'add_to_cart')].map((e) => e.entity_price)).toEqual(['1299.00', '1299.00']);
   });
 
+  test('a card whose link is an SVG <a> (its href is no string): the click is sent, without page_url, and nothing is thrown into the page', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await fixture(page, tenant, '<div data-depict-product-id="p1"><svg width="100" height="40"><a href="#p1"><text id="svg-link" x="5" y="20">Coat</text></a></svg></div>', {
+      attrs: 'data-capture="page_view click"',
+    });
+    await ready(page);
+    await page.click('#svg-link');
+    const [click] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1), 'click');
+    expect(click.product_id).toBe('p1');
+    expect(click.page_url).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
   test('a capture that is turned off sends nothing', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'page_view' });

@@ -89,26 +89,30 @@ const TOKEN = /(?=[a-z]*\d)[a-z\d]{32,}/gi;
  * address, in the query and in a fragment made of parameters (OAuth's implicit flow puts
  * `access_token` there); and tokens, wherever they are (each becomes `redacted`). */
 export function stripUrl(url: string, strip: string[]): string {
-  // (a page's URLs are parsed once each: the tracker keeps what this returns)
   try {
-    const u = new URL(url, location.href);
-    let changed = 0;
-    const clean = (q: string) => {
-      const p = new URLSearchParams(q);
-      [...p].forEach(
-        ([k, v]) =>
-          ([k, ...k.split(/[^a-zA-Z\d]+|(?=[A-Z][a-z])/)].some((w) => strip.includes(w.toLowerCase())) ||
-            /[^@\s]@[^@\s]+\.[a-z]/i.test(v)) &&
-          (p.delete(k), changed++),
-      );
-      return '' + p;
-    };
-    u.search = clean(u.search);
-    // a fragment of parameters (#a=1&b=2), or a client-side route with a query (#/r?a=1)
-    const [, route, query] = /^#?([^?]*\?)?(.*=.*)?$/.exec(u.hash) || [];
-    if (query) u.hash = (route || '') + clean(query);
-    return (changed ? u.href : url).replace(TOKEN, 'redacted');
-  } catch {
-    return url;
-  }
+    // most URLs carry no listed name, no escape and no @: not parsed then (a parse costs
+    // ~10 µs warm, ~0.5 ms cold at start-up); an escaped name is parsed, and decoded
+    if ([...strip, '%', '@'].some((k) => url.toLowerCase().includes(k))) {
+      const u = new URL(url, location.href);
+      let changed = 0;
+      const clean = (q: string) => {
+        const p = new URLSearchParams(q);
+        [...p].forEach(
+          ([k, v]) =>
+            ([k, ...k.split(/[^a-zA-Z\d]+|(?=[A-Z][a-z])/)].some((w) => strip.includes(w.toLowerCase())) ||
+              /[^@\s]@[^@\s]+\.[a-z]/i.test(v)) &&
+            (p.delete(k), changed++),
+        );
+        return '' + p;
+      };
+      u.search = clean(u.search);
+      // a fragment of parameters (#a=1&b=2), or a client-side route with a query (#/r?a=1)
+      const [, route, query] = /^#?([^?]*\?)?(.*=.*)?$/.exec(u.hash) || [];
+      if (query) u.hash = (route || '') + clean(query);
+      if (changed) url = u.href;
+    }
+    url = url.replace(TOKEN, 'redacted');
+  } catch {}
+  // (what is no string, or no URL, as it is: the schema judges it)
+  return url;
 }

@@ -67,14 +67,15 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
         headers: { 'content-type': type },
       })),
       // no answer in 15 s (a connection that hangs, a page's fetch wrapper that never
-      // settles): a network error, so that flush() resolves and sending goes on
-      new Promise<never>((_, ko) => setTimeout(ko, 15e3, TypeError())),
+      // settles): a network error, so that flush() resolves and sending goes on (rejected
+      // with undefined: an Error made for every send would capture a stack each time)
+      new Promise<never>((_, ko) => setTimeout(ko, 15e3)),
     ]);
   } catch (e) {
-    // a TypeError is the network's answer (offline, refused, CORS, over the quota); anything
-    // else, or a throw before fetch returned (which fetch never does), is a page's broken
-    // fetch wrapper
-    return ((!called || !(e instanceof TypeError)) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
+    // a TypeError is the network's answer (offline, refused, CORS, over the quota), and so is
+    // no answer; anything else, or a throw before fetch returned (which fetch never does), is
+    // a page's broken fetch wrapper
+    return ((!called || (e && !(e instanceof TypeError))) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
   } finally {
     if (keepalive) inflight -= size;
   }
