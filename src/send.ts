@@ -75,7 +75,7 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
     // a TypeError is the network's answer (offline, refused, CORS, over the quota), and so is
     // no answer; anything else, or a throw before fetch returned (which fetch never does), is
     // a page's broken fetch wrapper
-    return ((!called || (e && !(e instanceof TypeError))) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
+    return ((!called || (!!e && !(e instanceof TypeError))) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
   } finally {
     if (keepalive) inflight -= size;
   }
