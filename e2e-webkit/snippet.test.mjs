@@ -12,7 +12,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { By } from 'selenium-webdriver';
+import { readFileSync } from 'node:fs';
 import { holdStore } from '../e2e/page-scripts.mjs';
+import { pixelCode, thankYouPage } from '../e2e/shopify-pixel.mjs';
 import { explain, injectSnippet, ofType, queued, quit, sessionOf, sleep, snippetLoaded, startCollector, startWebKit, until } from './helpers.mjs';
 
 const T = { timeout: 90_000 };
@@ -343,6 +345,28 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal(ofType(all, 'page_view').length, 4);
     const after = await col.stats('demo');
     assert.ok(after.duplicates - before.duplicates >= 2, 'the reload did send the purchases again');
+  });
+
+  test("a Shopify custom pixel, as the README writes it, in a sandboxed iframe on the Thank you page: the purchase carries the storefront's session and the listing click's result id", T, async () => {
+    await driver.get(`${col.base}/category.html`);
+    await snippetLoaded(driver);
+    const q = { tenant: 'demo', session_id: await sessionOf(driver) };
+    const card = await driver.findElement(By.css('article.card[data-depict-product-listing-result-id]'));
+    const pid = await card.getAttribute('data-depict-product-id');
+    const plr = await card.getAttribute('data-depict-product-listing-result-id');
+    await card.findElement(By.css('a[href]')).click();
+    await col.waitFor(q, (e) => ofType(e, 'click').length == 1, 'the listing click');
+
+    // the Thank you page, on the shop's origin, written over a page of it that has no snippet
+    const pixel = pixelCode(readFileSync(new URL('../README.md', import.meta.url), 'utf8'), { tenant: 'demo', base: col.base });
+    const order = { order: { id: 'WK-1' }, currencyCode: 'SEK', lineItems: [{ variant: { id: `${pid}-m`, price: { amount: 499 }, product: { id: pid } } }] };
+    await driver.get(blank());
+    await driver.executeScript('document.open(); document.write(arguments[0]); document.close();', thankYouPage(pixel, order));
+    const [purchase] = ofType(await col.waitFor(q, (e) => ofType(e, 'purchase').length == 1, 'the pixel\'s purchase'), 'purchase');
+    assert.deepEqual(
+      [purchase.product_id, purchase.entity_price, purchase.variant_ids, purchase.product_listing_result_id, purchase.attribution_id, purchase.deduplication_id],
+      [pid, '499', [`${pid}-m`], plr, 'product_listing', `demo:WK-1:0:${pid}`],
+    );
   });
 
   test('a 422 naming one event of a batch drops that event only', T, async () => {
