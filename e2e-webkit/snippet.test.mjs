@@ -306,16 +306,23 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal(view.document_referrer, `${col.base}/events?tenant=-`);
   });
 
-  test('a listing click is remembered: the add to cart and the purchase block on later pages carry its result id; a reload adds no purchase', T, async () => {
+  /** On the demo shop's listing, clicks the first card with a listing result id: its session
+   * query, product id and result id. */
+  async function clickListingCard() {
     await driver.get(`${col.base}/category.html`);
     await snippetLoaded(driver);
     const q = { tenant: 'demo', session_id: await sessionOf(driver) };
     const card = await driver.findElement(By.css('article.card[data-depict-product-listing-result-id]'));
     const pid = await card.getAttribute('data-depict-product-id');
     const plr = await card.getAttribute('data-depict-product-listing-result-id');
+    await card.findElement(By.css('a[href]')).click();
+    return { q, pid, plr };
+  }
+
+  test('a listing click is remembered: the add to cart and the purchase block on later pages carry its result id; a reload adds no purchase', T, async () => {
+    const { q, pid, plr } = await clickListingCard();
     // order-static.html's purchase block sells p-1001 (and p-1002, which nobody clicked)
     assert.equal(pid, 'p-1001');
-    await card.findElement(By.css('a[href]')).click();
     await until(async () => (await driver.getCurrentUrl()).endsWith(`product.html?id=${pid}`), 'the product page');
     await snippetLoaded(driver);
     // the product page's own button: no result id on it or around it
@@ -348,13 +355,7 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
   });
 
   test("a Shopify custom pixel, as the README writes it, in a sandboxed iframe on the Thank you page: the purchase carries the storefront's session and the listing click's result id", T, async () => {
-    await driver.get(`${col.base}/category.html`);
-    await snippetLoaded(driver);
-    const q = { tenant: 'demo', session_id: await sessionOf(driver) };
-    const card = await driver.findElement(By.css('article.card[data-depict-product-listing-result-id]'));
-    const pid = await card.getAttribute('data-depict-product-id');
-    const plr = await card.getAttribute('data-depict-product-listing-result-id');
-    await card.findElement(By.css('a[href]')).click();
+    const { q, pid, plr } = await clickListingCard();
     await col.waitFor(q, (e) => ofType(e, 'click').length == 1, 'the listing click');
 
     // the Thank you page, on the shop's origin, written over a page of it that has no snippet
