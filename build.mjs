@@ -9,7 +9,7 @@ import { squeeze } from './scripts/minify.mjs';
 import { sizes } from './scripts/sizes.mjs';
 
 /** The snippet's budget in bytes, brotli quality 11. The README quotes it. */
-export const BUDGET = 6420;
+export const BUDGET = 6480;
 
 const common = { bundle: true, logLevel: 'warning', legalComments: 'none' };
 
