@@ -19,11 +19,14 @@ export const json = (v: unknown): string =>
 export const text = (v: unknown) => (Number.isFinite(v) ? '' + v : typeof v == 'string' ? v : '');
 export const PLAIN = /^\d+(\.\d+)?$/;
 /** A price as a plain number: as it is when it is one ("1299.00", 499, "1299.0000"), else read
- * as shops print it ("1,299.00", "1 299,00 kr", "1.299,00", "CHF 1'299.00"): a comma or point
- * before the last one or two digits is the decimal point, the others group thousands. A
- * negative price stays invalid. */
-export const price = (v: unknown, s = text(v)) =>
-  PLAIN.test(s) ? s : s.replace(/[^\d.,-]/g, '').replace(/[.,](?=.*[.,]|\d{3}$)/g, '').replace(',', '.');
+ * as shops print it ("1,299.00", "1 299,00 kr", "1.299,00", "CHF 1'299.00", "1 299:-"): a comma
+ * or point before the last one or two digits is the decimal point, the others group
+ * thousands. What holds more than one number ("199 – 299 kr", "2 for 99") stays as it is, as
+ * does a negative price: neither is a plain number then. */
+export const price = (v: unknown, s = text(v), t = s.replace(/:-|[^\d.,' -]/g, '').trim()) =>
+  PLAIN.test(s) || !/^-?\d[\d.,' ]*$/.test(t) || /\D\D/.test(t)
+    ? s
+    : t.replace(/[ ']/g, '').replace(/[.,](?=.*[.,]|\d{3}$)/g, '').replace(',', '.');
 
 /** A finite number as a string (the API does not coerce); anything else as it is. */
 const str = (x: unknown) => (Number.isFinite(x) ? '' + x : x);

@@ -73,6 +73,13 @@ describe('clean: values', () => {
       ['1299.0000', '1299.0000'],
       ['free', 'free'],
       ['-5', '-5'],
+      ['1 299:-', '1299'],
+      // more than one number: as printed, not glued into one
+      ['$10.00 – $20.00', '$10.00 – $20.00'],
+      ['1,299.00 – 1,499.00', '1,299.00 – 1,499.00'],
+      ['10.00-20.00', '10.00-20.00'],
+      ['2 for 99', '2 for 99'],
+      ['Was 1,299.00 now 999.00', 'Was 1,299.00 now 999.00'],
     ])
       expect(clean({ entity_price: given })![0].entity_price).toBe(sent);
   });
