@@ -81,8 +81,9 @@ export const sendUrl = (c: Config) =>
 
 /** A run of 32 or more letters and digits, digits among them: a token (Shopify's order status
  * page `/orders/<token>`, a password reset link, an ad click id), not a word, a product
- * handle or an id (a MongoDB ObjectId has 24, a ULID 26). */
-const TOKEN = /(?=[a-z]*\d)[a-z\d]{32,}/gi;
+ * handle or an id (a MongoDB ObjectId has 24, a ULID 26). An escape (`%2F`) is matched first,
+ * to be passed over whole: the run after it is the token. */
+const TOKEN = /%[\da-f]{2}|(?=[a-z]*\d)[a-z\d]{32,}/gi;
 
 /** A URL without what identifies a shopper or opens their account: the parameters listed in
  * `strip` (a name, or a word of the name, in any case) and those whose value is an e-mail
@@ -111,7 +112,7 @@ export function stripUrl(url: string, strip: string[]): string {
       if (query) u.hash = (route || '') + clean(query);
       if (changed) url = u.href;
     }
-    url = url.replace(TOKEN, 'redacted');
+    url = url.replace(TOKEN, (m) => (m[3] ? 'redacted' : m));
   } catch {}
   // (what is no string, or no URL, as it is: the schema judges it)
   return url;

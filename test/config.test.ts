@@ -296,6 +296,12 @@ describe('stripUrl', () => {
     );
   });
 
+  it('redacts a token after an escape, and keeps the escape (a login redirect to the checkout: ?checkout_url=%2Fcheckouts%2Fcn%2F<token>)', () => {
+    const out = stripUrl('https://shop.example/account/login?checkout_url=%2Fcheckouts%2Fcn%2FZ2NwLWV1cm9wZS13ZXN0NDowMUhYRk1OQ0Q4', strip);
+    expect(out).toBe('https://shop.example/account/login?checkout_url=%2Fcheckouts%2Fcn%2Fredacted');
+    expect(decodeURIComponent(out)).toContain('/checkouts/cn/redacted');
+  });
+
   it('keeps product handles, long words and ids (UUIDs, MongoDB ObjectIds, ULIDs): no token', () => {
     const keep = [
       'https://shop.example/products/t-shirt-2024-summer-collection-blue-xl',
