@@ -77,7 +77,10 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
     // a page's broken fetch wrapper
     return ((!called || (!!e && !(e instanceof TypeError))) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
   } finally {
-    if (keepalive) inflight -= size;
+    // a keepalive body counts against the quota until its request settles (when the 15 s are
+    // up first, later)
+    const free = () => (inflight -= size);
+    if (keepalive) Promise.resolve(called).then(free, free);
   }
   const s = res.status;
   if (s < 300) return true;

@@ -363,6 +363,31 @@ describe('post', () => {
       await d;
     });
 
+    it('a request given up on after 15 s keeps its keepalive bytes until it settles (the browser still holds it)', async () => {
+      vi.useFakeTimers();
+      try {
+        const { fetch, release } = heldFetch();
+        vi.stubGlobal('fetch', fetch);
+        const hung = send.post(URL_, big(0, 40_000));
+        await vi.advanceTimersByTimeAsync(15_000);
+        expect(await hung).toBe(-1);
+        // still held by the browser: a second 40k body would go over the quota with keepalive
+        const b = send.post(URL_, big(1, 40_000));
+        await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2));
+        expect(fetch.mock.calls[1][1]!.keepalive).toBe(false);
+        release();
+        expect(await b).toBe(true);
+        // settled now: the quota is free again
+        const c = send.post(URL_, big(2, 40_000));
+        await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(3));
+        expect(fetch.mock.calls[2][1]!.keepalive).toBe(true);
+        release();
+        await c;
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     it('a failed fetch gives its keepalive bytes back', async () => {
       vi.stubGlobal('fetch', vi.fn(() => Promise.reject(new TypeError('offline'))));
       for (let i = 0; i < 5; i++) await send.post(URL_, big(i, 40_000));
