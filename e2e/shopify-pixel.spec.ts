@@ -3,6 +3,7 @@
 // suite runs too). The storefront, the snippet, the browser and the collector are real.
 import { readFileSync } from 'node:fs';
 import { expect, test } from './test';
+import { CHROMIUM, FIREFOX } from '../playwright.config';
 import { BASE, fixture, ofType, stats, stored, tenantOf, waitForEvents } from './helpers';
 import { pixelCode, thankYouPage } from './shopify-pixel.mjs';
 
@@ -10,14 +11,7 @@ import { pixelCode, thankYouPage } from './shopify-pixel.mjs';
 // the collector on loopback (a shop's pixel talks to api.depict.ai, a public address)
 test.use({
   launchOptions: async ({ browserName }, use) =>
-    use(
-      browserName == 'chromium'
-        ? {
-            executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-            args: ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1', '--disable-features=LocalNetworkAccessChecks'],
-          }
-        : { executablePath: process.env.FIREFOX_PATH || '/usr/bin/firefox-esr' },
-    ),
+    use(browserName == 'chromium' ? { ...CHROMIUM, args: [...CHROMIUM.args, '--disable-features=LocalNetworkAccessChecks'] } : FIREFOX),
 });
 
 test('a Shopify custom pixel, as the README writes it: each line of the order is a purchase, in the storefront\'s session, attributed to the recommendation clicked there, once however often the Thank you page shows', async ({ page, request }, info) => {
