@@ -515,6 +515,8 @@ async function audit() {
     const endpoint = facts.snippet.endpoint;
     const requests = [];
     const events = [];
+    /** The deduplication_ids counted (an event without one is counted every time). */
+    const seen = new Set();
     for (const r of posts) {
       if (!endpoint || withoutQuery(r.url()) != withoutQuery(endpoint)) continue;
       let batch = [];
@@ -523,7 +525,10 @@ async function audit() {
       } catch {}
       if (!Array.isArray(batch)) batch = [];
       // an event sent again (a retry) is counted once
-      for (const e of batch) if (!events.some((x) => x?.deduplication_id && x.deduplication_id == e?.deduplication_id)) events.push(e);
+      for (const e of batch) {
+        const id = e?.deduplication_id;
+        if (!id || !seen.has(id)) seen.add(id), events.push(e);
+      }
       const res = await Promise.race([r.response(), new Promise((ok) => setTimeout(ok, 5000, null))]).catch(() => null);
       let detail = '';
       if (res && res.status() >= 400)

@@ -29,8 +29,8 @@ const set = (v: unknown) => typeof v == 'string' && v !== '';
 /**
  * What an event lacks to be useful: a click that names no result (Depict cannot tell which
  * of its results was clicked) or no product (what follows cannot be credited to it), an
- * add_to_cart, purchase or element_visible without the product, a purchase without its value. Empty when nothing is missing. Takes anything:
- * events come from untrusted pages.
+ * add_to_cart, purchase or element_visible without the product, a purchase without its
+ * value. Empty when nothing is missing. Takes anything: events come from untrusted pages.
  */
 export function eventHints(e: Partial<Record<keyof DepictEvent, unknown>>): Hint[] {
   const out: Hint[] = [];
