@@ -140,7 +140,12 @@ test('a flaky API (30% 503s or dropped connections) during a quick walk over ten
   };
   const card = (nth: number) => page.getByTestId('product-card').nth(nth).getByTestId('card-link');
 
-  await go(() => page.goto('/'), /\/$/);
+  // the first request fails for certain: left to chance, a walk of a dozen requests went
+  // without a fault one run in twenty-five (0.7^n), and proved nothing
+  await faults(request, tenant, { status: 503, retryAfter: 0, count: 1 });
+  await page.goto('/');
+  views++;
+  await expect.poll(async () => (await stats(request, tenant)).faulted, { message: 'the first request failed' }).toBe(1);
   await page.getByTestId('recs-home').waitFor();
   await go(() => page.getByTestId('trending').getByTestId('card-link').first().click(), /id=p-1001/), clicks++;
   await page.getByTestId('add-to-cart').click();
@@ -159,7 +164,6 @@ test('a flaky API (30% 503s or dropped connections) during a quick walk over ten
   await page.getByTestId('order-id').waitFor();
 
   // the API recovers; the next page sends whatever is left
-  const during = await stats(request, tenant);
   await faults(request, tenant);
   await page.goto('/');
   views++;
@@ -168,7 +172,6 @@ test('a flaky API (30% 503s or dropped connections) during a quick walk over ten
   expect(ofType(events, 'click')).toHaveLength(clicks);
   expect(ofType(events, 'add_to_cart')).toHaveLength(2);
   expect(ofType(events, 'purchase')).toHaveLength(2);
-  expect(during.faulted, 'the faults hit at least one request').toBeGreaterThan(0);
   info.annotations.push({ type: 'collector', description: JSON.stringify(await stats(request, tenant)) });
 });
 
