@@ -10,6 +10,25 @@ const run = (cmd, args, env = {}) =>
 /** Playwright's JSON report, as [passed, failed, skipped]; a flaky test counts as failed. */
 const playwrightCount = (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky + (j.errors?.length || 0), j.stats.skipped];
 
+/** The tests of a Playwright report that did not pass at once, as "file:line title: first line of the error". */
+const playwrightFailures = (j) => {
+  const out = (j.errors || []).map((e) => firstLine(e.message));
+  const walk = (suite, titles) => {
+    for (const spec of suite.specs || [])
+      for (const t of spec.tests || [])
+        if (t.status == 'unexpected' || t.status == 'flaky') {
+          const err = t.results?.find((r) => r.error)?.error;
+          out.push(`${spec.file}:${spec.line} ${[...titles, spec.title].join(' › ')}: ${firstLine(err?.message)}`);
+        }
+    for (const s of suite.suites || []) walk(s, [...titles, s.title]);
+  };
+  for (const s of j.suites || []) walk(s, []);
+  return out;
+};
+
+/** An error's first line, without the terminal's colours, for the summary. */
+const firstLine = (m = '') => m.replace(/\x1b\[[\d;]*m/g, '').trim().split('\n')[0].slice(0, 200);
+
 /** Each suite: a command, and the JSON report it writes, read as [passed, failed, skipped?]. */
 const suites = [
   {
@@ -17,6 +36,10 @@ const suites = [
     cmd: ['npx', 'vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.results/unit.json'],
     report: '.results/unit.json',
     count: (j) => [j.numPassedTests, j.numFailedTests + (j.numRuntimeErrors || 0), j.numPendingTests + (j.numTodoTests || 0)],
+    failures: (j) =>
+      j.testResults.flatMap((f) =>
+        f.assertionResults.filter((a) => a.status == 'failed').map((a) => `${f.name.replace(process.cwd() + '/', '')} ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`),
+      ),
   },
   // the Playwright specs (e2e/), once per engine: each project is its own run, with its own report
   ...['chromium', 'firefox'].map((engine) => ({
@@ -25,6 +48,7 @@ const suites = [
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `.results/e2e-${engine}.json` },
     report: `.results/e2e-${engine}.json`,
     count: playwrightCount,
+    failures: playwrightFailures,
   })),
   // WebKit (WebKitGTK's MiniBrowser, which Playwright cannot drive): e2e-webkit/, selenium-webdriver
   {
@@ -32,6 +56,7 @@ const suites = [
     cmd: ['node', 'e2e-webkit/run.mjs'],
     report: '.results/e2e-webkit.json',
     count: (j) => [j.passed, j.failed, j.skipped],
+    failures: (j) => j.failures || [],
   },
 ];
 
@@ -44,6 +69,8 @@ if (run('node', ['build.mjs'])) {
 let passed = 0;
 let failed = 0;
 const lines = [];
+// the tests that failed, named again at the end: CI's log may keep only its last lines
+const failures = [];
 for (const s of suites) {
   console.log(`\n== ${s.name}: ${s.cmd.join(' ')}\n`);
   const status = run(s.cmd[0], s.cmd.slice(1), s.env);
@@ -51,7 +78,11 @@ for (const s of suites) {
   let f = 0;
   let k = 0;
   try {
-    if (existsSync(s.report)) [p, f, k = 0] = s.count(JSON.parse(readFileSync(s.report, 'utf8')));
+    if (existsSync(s.report)) {
+      const j = JSON.parse(readFileSync(s.report, 'utf8'));
+      [p, f, k = 0] = s.count(j);
+      if (f) failures.push(...(s.failures?.(j) || []).map((t) => `${s.name}: ${t}`));
+    }
   } catch (e) {
     console.error(`${s.name}: unreadable report ${s.report}: ${e.message}`);
   }
@@ -61,6 +92,7 @@ for (const s of suites) {
   failed += f;
   lines.push(`${s.name}: ${p} passed, ${f} failed${k ? `, ${k} skipped` : ''}`);
 }
+if (failures.length) console.log('\nfailed:\n' + failures.map((t) => '  ✘ ' + t).join('\n'));
 console.log('\n' + lines.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
