@@ -392,18 +392,19 @@ test('429 with Retry-After: 2 — the snippet waits at least two seconds before 
   await fixture(page, tenant, '', { attrs: 'data-capture=""' });
   await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'first' }));
   await expect.poll(async () => (await stats(request, tenant)).faulted, { intervals: [50] }).toBe(1);
-  const answered = Date.now();
   // tracked during the wait: it must wait too, and go with the retry
   await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'waiting' }));
-  await page.waitForTimeout(Math.max(0, answered + 1600 - Date.now()));
-  expect((await stats(request, tenant)).requests, 'nothing sent during the Retry-After wait').toBe(1);
   await expect.poll(async () => (await stored(request, tenant)).length, { timeout: 5_000 }).toBe(2);
   const [first, second] = await stored(request, tenant);
   expect([first.product_id, second.product_id]).toEqual(['first', 'waiting']);
+  // judged by the collector's own arrival times, not by when this test saw the 429 (its polls
+  // lag a busy machine by a few hundred ms): 'waiting' sent alone, or the retry sent early,
+  // arrives less than 2 s after the first attempt
   const gap = Date.parse(second._received_at) - Date.parse(first._received_at);
   expect(gap).toBeGreaterThanOrEqual(2000);
   expect(gap).toBeLessThan(3500);
-  // the retry carried 'first' again (the collector's counters follow its store a moment later)
+  // nothing else was sent during the wait: two requests in all, the retry carrying 'first'
+  // again (the collector's counters follow its store a moment later)
   await expect.poll(() => stats(request, tenant)).toMatchObject({ requests: 2, stored: 2, duplicates: 1 });
   await depict(page);
   expect(await stored(request, tenant)).toHaveLength(2);
