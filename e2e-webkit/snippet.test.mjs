@@ -466,24 +466,26 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
       await injectSnippet(driver, { tenant, batchMs: 50 });
     }
     t.diagnostic(`Web Locks: ${await driver.executeScript('return !!navigator.locks')}`);
-    // the three windows' loops start at the same moment (one clock: the same machine)
-    const at = Date.now() + 1000;
+    // the three windows' loops start on one signal, once all three are armed (a start time
+    // on the clock had to outlast six WebDriver commands, which a slow machine can overrun)
     for (const [i, w] of windows.entries()) {
       await driver.switchTo().window(w);
       await driver.executeScript(
-        `const [i, at] = arguments;
-        setTimeout(async () => {
+        `const [i, name] = arguments;
+        new BroadcastChannel(name).onmessage = async () => {
           window.__span = [Date.now()];
           for (let j = 0; j < 20; j++) {
             depict.track('click', { product_id: 'win' + i + '-' + j });
             await new Promise((r) => setTimeout(r, 5));
           }
           window.__span.push(Date.now());
-        }, at - Date.now());`,
+        };`,
         i,
-        at,
+        tenant,
       );
     }
+    // (a channel's message reaches every other object of its name, this window's own included)
+    await driver.executeScript('new BroadcastChannel(arguments[0]).postMessage(1)', tenant);
     await col.waitFor({ tenant }, (e) => ofType(e, 'click').length >= 60, 'the 60 clicks', 20_000);
     const spans = [];
     for (const w of windows) {
