@@ -33,7 +33,9 @@ async function everything(page: Page, tx = 'T-PRIV') {
   await page.click('#atc');
   await call(page, `depict.track('click', {product_id: 'by-track'})`);
   await call(page, `depict.purchase({transaction_id: '${tx}', currency: 'SEK', items: [{product_id: 'p1', price: 10}]})`);
-  await page.waitForTimeout(1300); // the impression is due after 1 s in view
+  // the impression is due 1 s after the card came into view: a timer of the page's own, set
+  // after the snippet's (a frame later), fires after it however late a busy machine runs both
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 1000)))));
   await call(page, 'depict.flush()');
 }
 
