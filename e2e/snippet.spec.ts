@@ -204,8 +204,8 @@ test.describe('leaving for another page of the site', () => {
     await waitForEvents(request, tenant, (e) => e.length == 1);
     await page.getByRole('link').click();
     await expect(page).toHaveURL(/p=1/);
-    // not held back as if the page were being left (for 5 s)
-    await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1 && ofType(e, 'page_view').length == 2, 3_000);
+    // not held back as if the page were being left (for 5 s; 4 s leaves a slow machine room)
+    await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1 && ofType(e, 'page_view').length == 2, 4_000);
     await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.depict_unsent || '[]').length)).toBe(0);
     // every answer back in the page (stored is not yet answered): the reload's pagehide copies
     // what is still unanswered, and the next page would send it again, rightly
