@@ -8,8 +8,10 @@ import { minify } from 'terser';
 /** Minifies `file` again in place, and its source map (`file.map`) when there is one,
  * keeping the map pointing at the original sources. Only transforms that keep the code's
  * meaning (no `unsafe` options). `preamble`: a first line for the output (comments are
- * dropped otherwise). */
-export async function squeeze(file, preamble) {
+ * dropped otherwise). `props`: property names to rename like variables, wherever they are
+ * used — only names of the script's own internal objects, used on nothing else (a
+ * browser's object with such a property would no longer find it). */
+export async function squeeze(file, preamble, props) {
   const map = existsSync(file + '.map') ? file + '.map' : undefined;
   const code = readFileSync(file, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '');
   const name = file.split('/').pop();
@@ -19,7 +21,9 @@ export async function squeeze(file, preamble) {
     // strict code): more alike code, which brotli compresses better; 4 passes, after which
     // more change nothing (35 bytes less for the snippet than 2 passes without hoisting)
     compress: { passes: 4, hoist_funs: true },
-    mangle: true,
+    // `builtins`: renamed even where a browser object has a property of the same name
+    // (`pending`, `persist`, ...), which the listed names never reach
+    mangle: props ? { properties: { regex: new RegExp(`^(${props.join('|')})$`), builtins: true } } : true,
     // single quotes for every string (terser's default picks per string): one quote
     // character throughout, which brotli compresses better (9 bytes less for the snippet)
     format: { comments: false, preamble, quote_style: 1 },
