@@ -2,21 +2,21 @@
 // best (a few bytes after brotli; modules run nothing at load, so the order changes nothing
 // else). The same goes for the order of start()'s function declarations (hoisted: their
 // place changes nothing either): measured, not meaningful.
-import { sessionId } from './session';
-import { createQueue, type Rec } from './queue';
+import { purchaseEvents } from './purchase';
 import { watchClicks } from './capture/clicks';
 import { watchNavigation } from './capture/navigation';
 import { createVisibility } from './capture/visibility';
 import { sendUrl, stripUrl, type Config } from './config';
 import { clean, fieldsOf, json, type Fields } from './fields';
-import { uuid } from './id';
-import { debug, setDebug, warn } from './log';
-import { purchaseEvents } from './purchase';
 import { watchDom } from './capture/dom';
+import { clearStorage, forget, persistStorage, read, write } from './storage';
+import { createQueue, type Rec } from './queue';
+import { debug, setDebug, warn } from './log';
 import { EVENT_TYPES, invalid, type DepictEvent, type EventType } from './schema';
 import { batches, post, type Outcome } from './send';
+import { uuid } from './id';
+import { sessionId } from './session';
 import { attribute, remember } from './attribution';
-import { clearStorage, forget, persistStorage, read, write } from './storage';
 
 const UNSENT = 'depict_unsent';
 /** The events a page copied to localStorage when it was left. */
