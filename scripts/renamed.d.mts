@@ -1,0 +1,2 @@
+/** See renamed.mjs. */
+export declare const RENAMED: string[];
