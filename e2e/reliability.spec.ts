@@ -323,6 +323,11 @@ withBfcache("a product click does not keep the listing out of the back/forward c
     await page.goBack({ waitUntil: 'commit' });
     await expect(page).toHaveURL(/category\.html/);
     await expect.poll(() => page.evaluate(() => (window as any).restored), { message: JSON.stringify(notRestored) }).toBe(i);
+    // the restored page's own page view has arrived before the next click: its send holds
+    // the lock while in flight, and a page frozen then is evicted when the next page asks for
+    // it (as in the test above; seen once in CI as IgnoreEventAndEvict)
+    const listingViews = async () => ofType(await stored(request, tenant), 'page_view').filter((e) => /category\.html/.test(e.url)).length;
+    await expect.poll(listingViews).toBe(1 + i);
   }
   expect(notRestored).toEqual([]);
   await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 5);
