@@ -161,7 +161,7 @@ test('--dry-run: the events are answered by the audit and reported, and none rea
   // and without it they are sent
   await auditJson(`${fixtures}/dry-run`);
   const after = await stored(request, 'dry-run');
-  expect(after.slice(before).map((e) => e.type)).toContain('page_view');
+  expect(after.slice(before).filter((e) => e.type != 'purchase').map((e) => e.type)).toEqual(['page_view']);
   // (a purchase's deduplication_id is its order line's: stored once, however often sent)
   expect(after.filter((e) => e.type == 'purchase')).toHaveLength(2);
 });

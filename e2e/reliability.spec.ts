@@ -315,6 +315,7 @@ withBfcache("a product click does not keep the listing out of the back/forward c
   await cdp.send('Page.enable');
   const notRestored: unknown[] = [];
   cdp.on('Page.backForwardCacheNotUsed', (e) => notRestored.push(e.notRestoredExplanations));
+  const listingViews = async () => ofType(await stored(request, tenant), 'page_view').filter((e) => /category\.html/.test(e.url)).length;
   await page.goto('/category.html');
   await expect.poll(async () => ofType(await stored(request, tenant), 'page_view').length).toBe(1);
   for (const i of [1, 2, 3, 4, 5]) {
@@ -326,7 +327,6 @@ withBfcache("a product click does not keep the listing out of the back/forward c
     // the restored page's own page view has arrived before the next click: its send holds
     // the lock while in flight, and a page frozen then is evicted when the next page asks for
     // it (as in the test above; seen once in CI as IgnoreEventAndEvict)
-    const listingViews = async () => ofType(await stored(request, tenant), 'page_view').filter((e) => /category\.html/.test(e.url)).length;
     await expect.poll(listingViews).toBe(1 + i);
   }
   expect(notRestored).toEqual([]);
