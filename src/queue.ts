@@ -65,6 +65,7 @@ export interface Queue {
 export function createQueue(
   persisting: boolean,
   warn: (msg: string, e?: unknown) => void,
+  leaving: () => boolean,
   max = 1000,
   maxBytes = 1 << 20,
 ): Queue {
@@ -111,13 +112,18 @@ export function createQueue(
     });
 
   let last = 0;
-  /** Events added during the current task: written together, in one transaction, right
-   * after it (a burst of impressions, or a loop of track() calls, costs one). */
+  /** Events added during the current task: written together, in one transaction, in the
+   * next task (a burst of impressions, or a loop of track() calls, costs one) — unless the
+   * page is being left by then (a link clicked: the click is added before the navigation
+   * starts). Its copy in localStorage keeps them then, and the next page sends them: a
+   * transaction that had not committed when Chromium froze the page in the back/forward
+   * cache holds the store, and Chromium evicts the page when the next page's transaction
+   * waits for it. */
   let burst: Rec[] | undefined;
   const write = () => {
     // not what the count bound already dropped: a loop of 10,000 track() calls writes the
     // newest `max`, not 10,000 to delete again
-    if (burst) save(burst.filter((r) => mem.has(id(r))));
+    if (burst && !leaving()) save(burst.filter((r) => mem.has(id(r))));
     burst = undefined;
   };
 
@@ -131,7 +137,7 @@ export function createQueue(
         // take() bounds what other tabs and earlier pages stored
         warn('the queue is full: dropped the oldest event');
       }
-      if (!burst) queueMicrotask(write);
+      if (!burst) setTimeout(write);
       (burst ||= []).push(r);
     },
 

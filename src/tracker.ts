@@ -64,7 +64,16 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let consent = signal ? 'denied' : cfg.consent;
   if (signal) debug('a privacy signal is on: off until depict.consent(true)');
   persistStorage(consent == 'granted');
-  const q = createQueue(consent == 'granted', warn);
+  /**
+   * When this document is being left for another page of the site (the Navigation API says
+   * so: a link, a form, a script's `location` change — not a tab closed, a URL typed, another
+   * site), that page sends what is queued, from IndexedDB and the copy `pagehide` leaves: a
+   * send from here, cut off by the unload before its answer, would be sent there again.
+   * Stale after 5 s (a navigation that turned into a download, or was stopped).
+   */
+  let left = 0;
+  const leaving = () => Date.now() - left < 5e3;
+  const q = createQueue(consent == 'granted', warn, leaving);
   const url = sendUrl(cfg);
   const on = (t: string) => cfg.capture.includes(t);
   let defaults: Fields = {};
@@ -76,15 +85,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let sending: Promise<void> | undefined;
   /** Since when another tab has held the send lock (0: it has not). */
   let busy = 0;
-  /**
-   * When this document is being left for another page of the site (the Navigation API says
-   * so: a link, a form, a script's `location` change — not a tab closed, a URL typed, another
-   * site), that page sends what is queued, from IndexedDB and the copy `pagehide` leaves: a
-   * send from here, cut off by the unload before its answer, would be sent there again.
-   * Stale after 5 s (a navigation that turned into a download, or was stopped).
-   */
-  let left = 0;
-  const leaving = () => Date.now() - left < 5e3;
+  /** Lets go of the send lock while a send is still in flight (see hide); a no-op while
+   * this tab holds none. */
+  let unlock: () => unknown = Object;
 
   /** Each URL sent, cleaned once (stripUrl takes ~10 µs; a page's events share two URLs),
    * under ' ' + the URL: no name of Object.prototype's. */
@@ -207,9 +210,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
           nav.locks
             ?.request('depict', { ifAvailable: true }, (l) =>
               // a lock held for over 3 s is not waited for any longer: the page holding it
-              // may be frozen (in the back/forward cache) with its send unfinished
+              // may be frozen with its send unfinished (a background tab the browser froze).
+              // Held until loop() ends or the page is left; (a loop() that fails, which it
+              // should not, lets go too, and sending starts again at the next event)
               l || Date.now() - (busy ||= Date.now()) > 3e3
-                ? ((busy = 0), loop())
+                ? ((busy = 0), new Promise<void>((r) => ((unlock = r), loop().then(r, r))))
                 : (debug('another tab is sending'), schedule(1e3)),
             )
             .catch(loop)) ||
@@ -252,7 +257,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    */
   function hide(pagehide?: Event) {
     if (consent != 'granted') return;
-    if (pagehide) keep();
+    // a page frozen in the back/forward cache while it holds the lock is evicted as soon as
+    // the next page asks for it; the send goes on without it (and if the page comes back,
+    // goes on sending without it: the API dedups should another tab send the same)
+    if (pagehide) keep(), unlock();
     if (!leaving()) batches(q.pending()).forEach(send);
   }
 

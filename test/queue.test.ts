@@ -8,22 +8,28 @@ import type { DepictEvent } from '../src/schema';
 
 type Create = typeof import('../src/queue').createQueue;
 
-let createQueue: Create;
+/** The queue as the tracker makes it, with whether the page is being left (`leaving`). */
+let createQueue: (persisting: boolean, warn: Parameters<Create>[1], max?: number, maxBytes?: number) => Queue;
+let leaving = false;
 let now = 1_700_000_000_000;
 const realIndexedDB = globalThis.indexedDB;
 
 beforeEach(async () => {
   globalThis.indexedDB = new IDBFactory();
   vi.resetModules();
-  ({ createQueue } = await import('../src/queue'));
+  const create: Create = (await import('../src/queue')).createQueue;
+  leaving = false;
+  createQueue = (persisting, warn, max, maxBytes) => create(persisting, warn, () => leaving, max, maxBytes);
   now = 1_700_000_000_000;
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(now);
 });
 
-afterEach(() => {
+afterEach(async () => {
   vi.useRealTimers();
   vi.restoreAllMocks();
+  // the test's last write, which waits for the next task: into this test's database
+  await new Promise((r) => setTimeout(r));
   globalThis.indexedDB = realIndexedDB;
 });
 
@@ -111,6 +117,20 @@ describe('queue with IndexedDB', () => {
     const again = createQueue(true, noWarn());
     expect(ids(await again.take())).toEqual(['c']);
     expect(await storedKeys()).toEqual(['c']);
+  });
+
+  it("writes a task's events in the next task, unless the page is being left by then", async () => {
+    // A link's click is added before its navigation starts; a transaction still open when
+    // Chromium freezes the page in the back/forward cache gets the page evicted (its
+    // localStorage copy keeps the event then, and the next page sends it)
+    const q = createQueue(true, noWarn());
+    addAll(q, 'click');
+    leaving = true; // the navigation starts, in the same task
+    await new Promise((r) => setTimeout(r)); // the next task: the write's turn
+    leaving = false; // (a navigation that did not leave after all)
+    addAll(q, 'later');
+    expect(ids(await q.take())).toEqual(['click', 'later']); // from memory, and from the store
+    expect(await storedKeys()).toEqual(['later']);
   });
 
   it('events written by one queue are taken by another (the tabs share the store)', async () => {
