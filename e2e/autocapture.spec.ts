@@ -143,6 +143,28 @@ test.describe('page views', () => {
       });
     });
 
+  // Where the Navigation API is missing, a page element with id="navigation" (a theme's
+  // <nav id="navigation">, common) is what `window.navigation` names: the snippet must not take
+  // it for the API, whose events it would then wait for in vain, and leave pushState unwrapped
+  test('no Navigation API and an element with id="navigation" (Safari before 26.2 on a theme with <nav id="navigation">): a pushState navigation is still a page view', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    // the browser's own property gone, as in a browser without the API: the name now finds the element
+    await page.addInitScript(() => delete (window as any).navigation);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // an element in <head> closes it: the <nav> and the tag after it are in <body>, the <nav> first
+    await fixture(page, tenant, '', { head: '<nav id="navigation"><a href="/">home</a></nav>', attrs: 'data-capture="page_view"' });
+    await ready(page);
+    expect(await page.evaluate(() => (window as any).navigation instanceof HTMLElement)).toBe(true);
+    await page.evaluate(() => history.pushState({}, '', '/fixture?p=2'));
+    const views = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2), 'page_view');
+    expect(views.map((e) => [e.url, e.document_referrer])).toEqual([
+      [`${BASE}/fixture`, null],
+      [`${BASE}/fixture?p=2`, `${BASE}/fixture`],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
   // @chromium-only: Playwright over WebDriver BiDi misses Firefox's back/forward-cache restores:
   // Firefox restores the page (pageshow persisted, the snippet sends its second page view) but
   // page.goBack() never resolves, even with waitUntil commit. WebKit's suite covers a restore.

@@ -364,7 +364,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   addEventListener('pagehide', hide);
   // the wrapped flush, which the page's own calls use too (it ignores the event it is given)
   addEventListener('online', api.flush);
-  const navigation = (window as { navigation?: EventTarget & { transition?: unknown } } & Window).navigation;
+  // the Navigation API's object, not a page element with id="navigation" (which browsers
+  // without the API expose as window.navigation): an element has no currentEntry, and the
+  // API has none where it fires no events (an opaque origin: a sandboxed iframe)
+  type Nav = { navigation?: EventTarget & { transition?: unknown; currentEntry?: unknown } } & Window;
+  const navigation = ((window as Nav).navigation?.currentEntry && (window as Nav).navigation) as Nav['navigation'];
   navigation?.addEventListener('navigate', (e: any) => {
     try {
       // the copy is made now: a tab closed during the navigation may never see pagehide
