@@ -274,8 +274,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * its page_view, the first one included. */
   let rescan: (() => void) | undefined;
 
-  /** The automatic page view that waits for the navigating task to end (0: none waits). */
+  /** The automatic page view that waits for the navigating task to end (0: none waits), and
+   * the scan of the page that follows it. */
   let later: ReturnType<typeof setTimeout> | 0 = 0;
+  let scan: ReturnType<typeof setTimeout>;
 
   /** The URL of the page view that the elements seen so far belong to ('' after a restore
    * from the back/forward cache, a new page view at the same URL). */
@@ -300,7 +302,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     if (rescan && shown != (shown = location.href)) {
       reset();
       widgets = new WeakSet();
-      setTimeout(rescan);
+      // one scan for the navigations of one task (a loop of replaceState calls), not one each
+      clearTimeout(scan);
+      scan = setTimeout(rescan);
     }
   }
 
