@@ -109,6 +109,32 @@ test.describe('page views', () => {
         ]);
       });
 
+      test("a router that renders the new page a little after changing the URL (React Router 7's transitions, a Navigation API handler that awaits its data): the left page's widget, still there for those moments, is not reported for the new page; a widget that stays is", async ({ page, request }, info) => {
+        const tenant = tenantOf(info);
+        await hide(page);
+        const widget = (type: string) => `<section data-depict-recommendation-type="${type}"></section>`;
+        await fixture(page, tenant, `<aside>${widget('layout')}</aside><main>${widget('w1')}</main>`, {
+          attrs: 'data-capture="page_view recommendations_inserted"',
+        });
+        await waitForEvents(request, tenant, (e) => e.length == 3);
+        await page.evaluate((html) => {
+          history.pushState({}, '', '/fixture?p=2');
+          setTimeout(() => (document.querySelector('main')!.innerHTML = html), 100);
+        }, widget('w2'));
+        // the layout's widget, still in the page, is reported again for the new page (a widget
+        // reported for the page it has left comes no later than that)
+        await waitForEvents(request, tenant, (e) => e.filter((x) => x.recommendation_type == 'layout').length == 2 && e.length >= 6);
+        const all = await settled(page, request, tenant);
+        expect(all.map((e) => `${e.url.replace(BASE, '')} ${e.type} ${e.recommendation_type ?? ''}`.trim()).sort()).toEqual([
+          '/fixture page_view',
+          '/fixture recommendations_inserted layout',
+          '/fixture recommendations_inserted w1',
+          '/fixture?p=2 page_view',
+          '/fixture?p=2 recommendations_inserted layout',
+          '/fixture?p=2 recommendations_inserted w2',
+        ]);
+      });
+
       test('page views sent by the page itself (page_view capture off): depict.page() right after a navigation has the previous URL as referrer', async ({ page, request }, info) => {
         const tenant = tenantOf(info);
         await hide(page);
@@ -186,11 +212,13 @@ test.describe('page views', () => {
     expect(await page.evaluate(() => (window as any).__scans)).toBe(1);
     await page.evaluate(() => {
       for (let i = 1; i <= 50; i++) history.replaceState(null, '', '/fixture?page=' + i);
+      // set after the snippet's scan timers (a second after a navigation), and longer: they
+      // have all run when it does
+      setTimeout(() => ((window as any).__settled = true), 2e3);
     });
-    // the scan's timer is set after the page view's: it has run once the page view is sent
     const views = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2), 'page_view');
     expect(views[1].url).toBe(`${BASE}/fixture?page=50`);
-    await page.evaluate(() => (window as any).depict.flush());
+    await page.waitForFunction(() => (window as any).__settled);
     expect(await page.evaluate(() => (window as any).__scans)).toBe(2);
   });
 

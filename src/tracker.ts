@@ -288,8 +288,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * `fields` come from `depict.page()`. At a new URL each element may be seen (and each widget
    * inserted) again, from now on: not for a `depict.page()` at the URL whose navigation
    * already counted, or for the first page (a router that sends its own page views would
-   * have every widget and impression of its pages counted twice). */
-  function pageView(fields?: unknown) {
+   * have every widget and impression of its pages counted twice). What is on the page is
+   * looked at `wait` ms later: after a navigation, a router may still be rendering the new
+   * page (React Router 7 renders in a transition, a Navigation API handler awaits its data),
+   * and the left page's widgets, in the page until then, are not the new page's; what the
+   * router adds meanwhile is reported as it is added. */
+  function pageView(fields?: unknown, wait?: number) {
     if (fields) emit('page_view', clean(fields) ? { ...fieldsOf(null), ...fields } : fields, 'page()');
     else if (on('page_view')) {
       clearTimeout(later);
@@ -304,7 +308,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       widgets = new WeakSet();
       // one scan for the navigations of one task (a loop of replaceState calls), not one each
       clearTimeout(scan);
-      scan = setTimeout(rescan);
+      scan = setTimeout(rescan, wait);
     }
   }
 
@@ -390,7 +394,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // pushState or replaceState while a link loads): not left after all, and this tab's
     // events come out of the copy (the page view, or the next event, sends them)
     if (left && navigation?.transition) (left = 0), keep(q.unsent().map((e) => e.deduplication_id));
-    pageView();
+    // what is on the page once the router has rendered it: a second (the dwell of an impression)
+    pageView(0, 1e3);
   };
   watchNavigation(navigation, newPage);
   // back from the back/forward cache: this page sends again, and is a new page view
