@@ -87,6 +87,9 @@ const MAX_QUEUED = 1000;
 let api: Depict | undefined;
 let started: string | undefined;
 let full = false;
+/** An `init` was called and started nothing (its config lacked a required field, an unset
+ * environment variable, say): a `flush()` no longer waits for an `init` that may never come. */
+let failed = false;
 const queue: Call[] = [];
 const inBrowser = () => typeof window != 'undefined' && typeof document != 'undefined';
 
@@ -107,7 +110,7 @@ function call(m: Method, args: unknown[]): unknown {
     full = true;
     return;
   }
-  if (m != 'flush') return void queue.push([m, args]);
+  if (m != 'flush' || failed) return void queue.push([m, args]);
   return new Promise((resolve) => queue.push([m, args, resolve]));
 }
 
@@ -144,6 +147,9 @@ export function init(config: DepictConfig): void {
     if (Array.isArray(cfg)) {
       // parseConfig names the script tag's attributes; init takes their camelCase names
       const names = cfg.map((a) => a.slice(5).replace(/-(\w)/g, (_, c: string) => c.toUpperCase()));
+      // the flushes waiting for init are over (each is still replayed, should a later init start)
+      failed = true;
+      for (const [, , done] of queue) done?.();
       return console.error(`[depict] not started: init() needs ${names.join(', ')}`);
     }
     started = print;
@@ -204,7 +210,8 @@ export function purchase(...args: [order: Order]): void {
 
 /**
  * Sends what is queued now, even during a back-off; resolves when that attempt is over
- * (before `init`: once `init` has replayed it). Never rejects.
+ * (before `init`: once `init` has replayed it; after an `init` that started nothing, at
+ * once). Never rejects.
  */
 export function flush(): Promise<void> {
   return Promise.resolve(call('flush', [])).then(

@@ -145,6 +145,20 @@ describe('init, once', () => {
     await depict.flush();
     await vi.waitFor(() => expect(sent()).toMatchObject([{ type: 'page_view' }]));
   });
+
+  it("after an init that started nothing (an unset environment variable for its key), await flush() does not wait for ever: a shop's 'flush, then go to checkout' still goes", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const state = (p: Promise<void>) => Promise.race([p.then(() => 'resolved'), new Promise((r) => setTimeout(r, 100, 'waiting'))]);
+    depict.track('page_view');
+    const before = depict.flush();
+    depict.init({ tenant, market: 'se', apiKey: undefined } as never);
+    expect(await state(before)).toBe('resolved');
+    expect(await state(depict.flush())).toBe('resolved');
+    // what was called is still kept: a later init starts and sends it
+    depict.init(config());
+    await depict.flush();
+    await vi.waitFor(() => expect(sent()).toMatchObject([{ type: 'page_view' }]));
+  });
 });
 
 describe('window.depict', () => {
