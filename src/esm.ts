@@ -19,10 +19,9 @@
 import { parseConfig } from './config';
 import type { Order } from './purchase';
 import { EVENT_TYPES, type DepictEvent, type EventType } from './schema';
-import { start, type Depict } from './tracker';
+import { start, type Depict as Tracker } from './tracker';
 
 export { EVENT_TYPES };
-export type { Depict } from './tracker';
 export type { DepictEvent, EventType, FieldName } from './schema';
 export type { Fields } from './fields';
 export type { Order } from './purchase';
@@ -78,13 +77,27 @@ export type EventFields = {
   [K in Exclude<keyof DepictEvent, Own>]?: Loose<NonNullable<DepictEvent[K]>> | null;
 };
 
-type Method = keyof Depict;
+/**
+ * `window.depict` (the tag's, or the one `init({ global: true })` installs): the functions
+ * of this module, taking what they take (`entity_price: 499`, an `Order`).
+ */
+export interface Depict {
+  track: typeof track;
+  set: typeof set;
+  page: typeof page;
+  purchase: typeof purchase;
+  flush: typeof flush;
+  consent: typeof consent;
+  debug: typeof debug;
+}
+
+type Method = keyof Tracker;
 type Call = [Method, unknown[], ((v?: unknown) => void)?];
 
 /** Calls kept before `init`, at most; later ones are dropped with a warning. */
 const MAX_QUEUED = 1000;
 
-let api: Depict | undefined;
+let api: Tracker | undefined;
 let started: string | undefined;
 let full = false;
 /** An `init` was called and started nothing (its config lacked a required field, an unset
@@ -154,9 +167,9 @@ export function init(config: DepictConfig): void {
     }
     started = print;
     const w = window as unknown as { depict?: Stub };
-    const tag = w.depict?.loaded ? (w.depict as unknown as Depict) : undefined;
+    const tag = w.depict?.loaded ? (w.depict as unknown as Tracker) : undefined;
     if (tag) console.warn('[depict] depict.js already runs on this page: init() starts no second tracker and uses that one');
-    const ready = (a: Depict) => {
+    const ready = (a: Tracker) => {
       api = a;
       let stubbed: Stub['q'] = [];
       if (global && !tag) {

@@ -75,5 +75,14 @@ const raw: DepictEvent = { tenant: 't', market: 'm', type: 'purchase', entity_pr
 const config: DepictConfig = { tenant: 't', market: 'm', apiKey: 'k' };
 const fields: EventFields = { entity_price: 1, variant_ids: ['a', 2] };
 const api: Pick<Depict, 'track' | 'flush'> = { track: () => {}, flush: () => Promise.resolve() };
+// window.depict, as init({ global: true }) installs it, takes what the functions take
+const global = (window as unknown as { depict: Depict }).depict;
+global.track('add_to_cart', { product_id: 'p-1001', entity_price: 499, variant_ids: ['p-1001-m'] });
+global.purchase(order);
+const flushed: Promise<void> = global.flush();
+// @ts-expect-error the snippet sets the tenant itself
+global.track('click', { tenant: 'other' });
+// @ts-expect-error an order has items
+global.purchase({ transaction_id: 'T-1', currency: 'SEK' });
 
-export { api, config, event, fields, raw, sent, types };
+export { api, config, event, fields, flushed, raw, sent, types };
