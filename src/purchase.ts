@@ -5,7 +5,10 @@ import { MAX_VALUE, PLAIN, price, text, type Fields } from './fields';
 export interface Order {
   transaction_id: string | number;
   currency: string;
-  items: { product_id: string | number; price: string | number; variant_ids?: string[] }[];
+  /** One per line. `variant_ids` as for `track()`: a list (numbers in it become strings) or a
+   * comma list. A line's other fields (`quantity`, `name`: a cart line as the shop has it) are
+   * not sent. */
+  items: { product_id: string | number; price: string | number; variant_ids?: (string | number)[] | string; [other: string]: unknown }[];
 }
 
 const id = (v: unknown) => text(v) && text(v).length <= MAX_VALUE;
@@ -27,7 +30,7 @@ export function purchaseEvents(tenant: string, order: unknown): [Fields, string]
     [...items].map((it, i) => (!id(it?.product_id) || !PLAIN.test(price(it.price))) && `items[${i}]`).find(Boolean);
   if (bad) return bad + ' is missing or invalid';
   return items.map((it, i) => [
-    { product_id: text(it.product_id), entity_price: price(it.price), currency: currency.toUpperCase(), variant_ids: it.variant_ids },
+    { product_id: text(it.product_id), entity_price: price(it.price), currency: currency.toUpperCase(), variant_ids: it.variant_ids as Fields['variant_ids'] },
     // readable, and the same on every showing of the order
     `${tenant}:${transaction_id}:${i}:${it.product_id}`,
   ]);

@@ -100,6 +100,24 @@ describe('init and track', () => {
     ]);
   });
 
+  it('a purchase of cart lines as the shop has them (numeric variant ids, a comma list, a quantity): sent as the API takes them', async () => {
+    depict.init(config());
+    depict.purchase({
+      transaction_id: 1001,
+      currency: 'SEK',
+      items: [
+        { product_id: 'p-1', price: '499.00', variant_ids: [44012345], quantity: 2, name: 'Dress' },
+        { product_id: 'p-2', price: 299, variant_ids: 'p-2-m, p-2-l' },
+      ],
+    });
+    await depict.flush();
+    await vi.waitFor(() => expect(sent()).toHaveLength(2));
+    expect(sent().map(({ product_id, entity_price, variant_ids, quantity, name }) => ({ product_id, entity_price, variant_ids, quantity, name }))).toEqual([
+      { product_id: 'p-1', entity_price: '499.00', variant_ids: ['44012345'], quantity: undefined, name: undefined },
+      { product_id: 'p-2', entity_price: '299', variant_ids: ['p-2-m', 'p-2-l'], quantity: undefined, name: undefined },
+    ]);
+  });
+
   it('sends the automatic page view when page_view capture is on', async () => {
     depict.init(config({ capture: 'page_view' }));
     await vi.waitFor(() => expect(sent().map((e) => e.type)).toEqual(['page_view']));

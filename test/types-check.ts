@@ -63,6 +63,11 @@ const order: Order = { transaction_id: 'T-1', currency: 'SEK', items: [{ product
 purchase(order);
 // @ts-expect-error an order has items
 purchase({ transaction_id: 'T-1', currency: 'SEK' });
+// a cart line as the shop has it: Shopify's numeric variant ids, a quantity and a name (not sent)
+purchase({ transaction_id: 1001, currency: 'SEK', items: [{ product_id: 'p-1', price: '499.00', variant_ids: [44012345], quantity: 2, name: 'Dress' }] });
+purchase({ transaction_id: 'T-1', currency: 'SEK', items: [{ product_id: 'p-1', price: 499, variant_ids: 'p-1-m, p-1-l' }] });
+// @ts-expect-error a line has a product id
+purchase({ transaction_id: 'T-1', currency: 'SEK', items: [{ prodct_id: 'p-1', price: 499 }] });
 const sent: Promise<void> = flush();
 consent(true);
 debug();
