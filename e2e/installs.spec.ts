@@ -155,6 +155,62 @@ window.addEventListener('load', function () { gtmCustomHtml(${js(inline)}); });<
   });
 });
 
+test.describe("installed from the ES module, in a headless shop's bundle", () => {
+  test("the depict.js tag that a tag manager adds after the bundle's init(): no second tracker, every event once, and no global", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    // the shop's bundle, built as a shop builds it: esbuild, the package's ES module
+    const { default: esbuild } = await import('esbuild');
+    const built = await esbuild.build({
+      stdin: {
+        contents: `import { init, track, flush } from './dist/esm/index.js';
+init({ tenant: ${js(tenant)}, market: 'se', apiKey: 'k', endpoint: ${js(BASE + '/create-events')}, batchMs: 50, capture: 'page_view click' });
+document.addEventListener('shop:end', () => {
+  track('page_view', { product_id: 'end' });
+  flush().then(() => document.dispatchEvent(new Event('shop:flushed')));
+});`,
+        resolveDir: process.cwd(),
+      },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      target: 'es2020',
+    });
+    const bundle = built.outputFiles[0].text.replace(/<\/script/gi, '<\\/script');
+    const errors = await site(page, {
+      '/shop': doc(
+        `<script>window.before = Object.getOwnPropertyNames(window);</script><script>${bundle}</script>
+<script>
+window.addEventListener('load', function () {
+  var s = document.createElement('script');
+  s.src = '${BASE}/depict.js';
+  s.onload = function () { window.tagRan = true; };
+  Object.assign(s.dataset, {tenant: '${tenant}', market: 'se', apiKey: 'k', endpoint: '${BASE}/create-events', batchMs: '50', capture: 'page_view click'});
+  document.head.appendChild(s);
+});
+</script>`,
+        '<article data-depict-product-id="p1"><a id="card" href="#p1">p1</a></article>',
+      ),
+    });
+    await page.goto(`${BASE}/shop`);
+    await page.waitForFunction(() => (window as any).tagRan);
+    await page.click('#card');
+    // the bundle's flush, then a second tracker's (there is one only where the tag started it)
+    await page.evaluate(async () => {
+      await new Promise((done) => {
+        document.addEventListener('shop:flushed', done);
+        document.dispatchEvent(new Event('shop:end'));
+      });
+      await (window as any).depict?.flush();
+    });
+    const all = (await waitForEvents(request, tenant, (e) => e.some((x) => x.product_id == 'end'))).filter((e) => e.product_id != 'end');
+    expect(all.map((e) => e.type).sort()).toEqual(['click', 'page_view']);
+    const added = await page.evaluate(() => Object.getOwnPropertyNames(window).filter((k) => !(window as any).before.includes(k)));
+    // (the test's own, and Playwright's Firefox driver's, named __pw_*)
+    expect(added.filter((k) => !['before', 'tagRan'].includes(k) && !k.startsWith('__pw_'))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
+
 test.describe('on a Shopify Dawn theme', () => {
   test('a predictive search result opened in a new tab, then an add to cart from the quick-add modal: the click carries the result link, the add to cart the price and the search it came from', async ({ page, request }, info) => {
     const tenant = tenantOf(info);

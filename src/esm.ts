@@ -19,7 +19,7 @@
 import { parseConfig } from './config';
 import type { Order } from './purchase';
 import { EVENT_TYPES, type DepictEvent, type EventType } from './schema';
-import { start, type Depict as Tracker } from './tracker';
+import { MARK, start, type Depict as Tracker } from './tracker';
 
 export { EVENT_TYPES };
 export type { DepictEvent, EventType, FieldName } from './schema';
@@ -144,8 +144,10 @@ type Stub = Partial<Record<Method, unknown>> & { q?: [Method, ArrayLike<unknown>
  * Starts the tracker, once. A second call with the same config does nothing; with another
  * config it warns, and the first one stays. A config that lacks `tenant`, `market` or
  * `apiKey` is one console error and starts nothing (a later `init` may still start it).
- * Where the `depict.js` script tag already runs on the page, `init` starts no second
- * tracker: this module's calls go to that one.
+ * Where the `depict.js` script tag already runs on the page (or this module, from another
+ * bundle), `init` starts no second tracker: this module's calls go to that one. A tag that
+ * loads later (a tag manager's) finds this tracker (under `Symbol.for('depict')` on `window`,
+ * no global name) and starts none either.
  */
 export function init(config: DepictConfig): void {
   if (!inBrowser()) return;
@@ -166,11 +168,14 @@ export function init(config: DepictConfig): void {
       return console.error(`[depict] not started: init() needs ${names.join(', ')}`);
     }
     started = print;
-    const w = window as unknown as { depict?: Stub };
-    const tag = w.depict?.loaded ? (w.depict as unknown as Tracker) : undefined;
-    if (tag) console.warn('[depict] depict.js already runs on this page: init() starts no second tracker and uses that one');
+    const w = window as unknown as { depict?: Stub; [MARK]?: Tracker };
+    // the tag's tracker, or the one this module started from another bundle of the shop's
+    const tag = w.depict?.loaded ? (w.depict as unknown as Tracker) : w[MARK];
+    if (tag) console.warn('[depict] a tracker already runs on this page (depict.js, or this module in another bundle): init() starts no second one and uses that one');
     const ready = (a: Tracker) => {
       api = a;
+      // where a depict.js tag loaded later (a tag manager's) finds it, and starts no second one
+      if (!tag) w[MARK] = a;
       let stubbed: Stub['q'] = [];
       if (global && !tag) {
         const stub: Stub = w.depict || {};

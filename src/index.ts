@@ -4,15 +4,16 @@
  * calls the pre-load stub queued, in order.
  */
 import { parseConfig } from './config';
-import { start, type Depict } from './tracker';
+import { MARK, start, type Depict } from './tracker';
 
 type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded?: true };
 
 (() => {
   try {
-    const w = window as unknown as { depict?: Stub; depictConfig?: Record<string, unknown> };
+    const w = window as unknown as { depict?: Stub; depictConfig?: Record<string, unknown>; [MARK]?: Depict };
     const stub: Stub = w.depict || {};
-    if (stub.loaded) return; // the snippet is on the page twice
+    // the snippet is on the page twice, or the shop's bundle has started the ES module's tracker
+    if (stub.loaded || w[MARK]) return;
     const tag = document.currentScript as HTMLScriptElement | null;
     const cfg = parseConfig({ ...tag?.dataset }, w.depictConfig);
     const queued = stub.q || [];

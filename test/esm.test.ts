@@ -36,6 +36,8 @@ beforeEach(async () => {
     }),
   );
   delete (window as { depict?: unknown }).depict;
+  // where the tracker of an earlier test's module is kept
+  delete (window as unknown as Record<symbol, unknown>)[Symbol.for('depict')];
 });
 
 afterEach(async () => {
@@ -202,6 +204,20 @@ describe('window.depict', () => {
     w.depict.track('page_view');
     await w.depict.flush();
     await vi.waitFor(() => expect(sent().map((e) => e.product_id ?? e.type)).toEqual(['from-module', 'from-stub', 'page_view']));
+  });
+
+  it("this module bundled twice (two bundles of the shop's, each with its copy): the second init starts no second tracker", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    depict.init(config({ capture: 'page_view' }));
+    vi.resetModules();
+    const copy: Esm = await import('../src/esm');
+    copy.init(config({ capture: 'page_view' }));
+    expect(String(warn.mock.calls[0][0])).toContain('already runs');
+    copy.track('click', { product_id: 'p' });
+    await copy.flush();
+    await vi.waitFor(() => expect(sent()).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sent().map((e) => e.type).sort()).toEqual(['click', 'page_view']);
   });
 
   it('when the depict.js tag already runs, init starts no second tracker and calls go to the tag', () => {
