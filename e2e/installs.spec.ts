@@ -156,7 +156,7 @@ window.addEventListener('load', function () { gtmCustomHtml(${js(inline)}); });<
 });
 
 test.describe("installed from the ES module, in a headless shop's bundle", () => {
-  test("the depict.js tag that a tag manager adds after the bundle's init(): no second tracker, every event once, and no global", async ({ page, request }, info) => {
+  test("the depict.js tag that a tag manager adds after the bundle's init(): no second tracker, every event once, the theme's calls through the stub sent by the bundle's tracker, and no global but window.depict", async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     // the shop's bundle, built as a shop builds it: esbuild, the package's ES module
     const { default: esbuild } = await import('esbuild');
@@ -178,7 +178,9 @@ document.addEventListener('shop:end', () => {
     const bundle = built.outputFiles[0].text.replace(/<\/script/gi, '<\\/script');
     const errors = await site(page, {
       '/shop': doc(
-        `<script>window.before = Object.getOwnPropertyNames(window);</script><script>${bundle}</script>
+        `<script>${STUB}
+depict.track('add_to_cart', {product_id: 'p-stub'});
+window.before = Object.getOwnPropertyNames(window);</script><script>${bundle}</script>
 <script>
 window.addEventListener('load', function () {
   var s = document.createElement('script');
@@ -194,7 +196,7 @@ window.addEventListener('load', function () {
     await page.goto(`${BASE}/shop`);
     await page.waitForFunction(() => (window as any).tagRan);
     await page.click('#card');
-    // the bundle's flush, then a second tracker's (there is one only where the tag started it)
+    // the bundle's flush, then window.depict's (a second tracker's, where the tag started one)
     await page.evaluate(async () => {
       await new Promise((done) => {
         document.addEventListener('shop:flushed', done);
@@ -203,7 +205,8 @@ window.addEventListener('load', function () {
       await (window as any).depict?.flush();
     });
     const all = (await waitForEvents(request, tenant, (e) => e.some((x) => x.product_id == 'end'))).filter((e) => e.product_id != 'end');
-    expect(all.map((e) => e.type).sort()).toEqual(['click', 'page_view']);
+    expect(all.map((e) => e.type).sort()).toEqual(['add_to_cart', 'click', 'page_view']);
+    expect(await page.evaluate(() => (window as any).depict.loaded)).toBe(true);
     const added = await page.evaluate(() => Object.getOwnPropertyNames(window).filter((k) => !(window as any).before.includes(k)));
     // (the test's own, and Playwright's Firefox driver's, named __pw_*)
     expect(added.filter((k) => !['before', 'tagRan'].includes(k) && !k.startsWith('__pw_'))).toEqual([]);

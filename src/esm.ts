@@ -147,7 +147,7 @@ type Stub = Partial<Record<Method, unknown>> & { q?: [Method, ArrayLike<unknown>
  * Where the `depict.js` script tag already runs on the page (or this module, from another
  * bundle), `init` starts no second tracker: this module's calls go to that one. A tag that
  * loads later (a tag manager's) finds this tracker (under `Symbol.for('depict')` on `window`,
- * no global name) and starts none either.
+ * no global name) and starts none either: its `window.depict` goes to this one.
  */
 export function init(config: DepictConfig): void {
   if (!inBrowser()) return;

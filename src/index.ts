@@ -12,8 +12,7 @@ type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded
   try {
     const w = window as unknown as { depict?: Stub; depictConfig?: Record<string, unknown>; [MARK]?: Depict };
     const stub: Stub = w.depict || {};
-    // the snippet is on the page twice, or the shop's bundle has started the ES module's tracker
-    if (stub.loaded || w[MARK]) return;
+    if (stub.loaded) return; // the snippet is on the page twice
     const tag = document.currentScript as HTMLScriptElement | null;
     const cfg = parseConfig({ ...tag?.dataset }, w.depictConfig);
     const queued = stub.q || [];
@@ -24,7 +23,10 @@ type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded
       w.depict = stub;
       for (const [m, args] of queued) (stub[m] as ((...a: unknown[]) => void) | undefined)?.(...Array.from(args));
     };
-    if (Array.isArray(cfg)) {
+    // the shop's bundle has started the ES module's tracker: no second one, and window.depict
+    // (the theme's calls through the stub) goes to that one
+    if (w[MARK]) install(w[MARK]);
+    else if (Array.isArray(cfg)) {
       console.error('[depict] not started: the script tag needs ' + cfg.join(', '));
       const noop = async () => {};
       install({ track: noop, set: noop, page: noop, purchase: noop, flush: noop, consent: noop, debug: noop } as never);

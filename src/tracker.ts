@@ -34,7 +34,7 @@ const unsent = (): DepictEvent[] => {
 
 /** Where the ES module keeps the tracker it started (src/esm.ts): a symbol, no global name.
  * A depict.js tag that finds one there (a tag manager's, loaded after the shop's bundle)
- * starts no second tracker. */
+ * starts no second tracker, and installs `window.depict` for that one. */
 export const MARK = Symbol.for('depict');
 
 /** `window.depict`: every method is safe to call with anything and never throws. */
