@@ -332,7 +332,9 @@ test.describe("a page whose fetch is wrapped (Sentry, an APM, the theme's own), 
     await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'p1' }));
     const t0 = Date.now();
     await page.evaluate(() => (window as any).depict.flush());
-    expect(Date.now() - t0).toBeLessThan(16_000);
+    // 15 s after the hung request began, and so before t0; the bound leaves room for a loaded
+    // machine (Firefox once took 16.05 s), and is far below the 120 s the answer would take
+    expect(Date.now() - t0).toBeLessThan(25_000);
     const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1 && ofType(e, 'add_to_cart').length == 1);
     expect(events).toHaveLength(2);
   });
