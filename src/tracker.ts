@@ -2,7 +2,7 @@
 // best (a few bytes after brotli; modules run nothing at load, so the order changes nothing
 // else). The same goes for the order of start()'s function declarations (hoisted: their
 // place changes nothing either): measured, not meaningful.
-import { purchaseEvents } from './purchase';
+import { sessionId } from './session';
 import { watchClicks } from './capture/clicks';
 import { watchNavigation } from './capture/navigation';
 import { createVisibility } from './capture/visibility';
@@ -12,11 +12,11 @@ import { watchDom } from './capture/dom';
 import { clearStorage, forget, persistStorage, read, write } from './storage';
 import { createQueue, type Rec } from './queue';
 import { debug, setDebug, warn } from './log';
+import { purchaseEvents } from './purchase';
 import { EVENT_TYPES, invalid, type DepictEvent, type EventType } from './schema';
-import { batches, post, type Outcome } from './send';
 import { uuid } from './id';
-import { sessionId } from './session';
 import { attribute, remember } from './attribution';
+import { batches, post, type Outcome } from './send';
 
 const UNSENT = 'depict_unsent';
 /** The events a page copied to localStorage when it was left. */
