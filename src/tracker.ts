@@ -1,7 +1,8 @@
 // not in alphabetical order: this order puts the modules' code where the bundle compresses
 // best (a few bytes after brotli; modules run nothing at load, so the order changes nothing
 // else). The same goes for the order of start()'s function declarations (hoisted: their
-// place changes nothing either): measured, not meaningful.
+// place changes nothing either) and of its first variables (values without side effects:
+// their order changes nothing): measured, not meaningful.
 import { sessionId } from './session';
 import { watchClicks } from './capture/clicks';
 import { watchNavigation } from './capture/navigation';
@@ -81,11 +82,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const q = createQueue(consent == 'granted', warn, leaving);
   const url = sendUrl(cfg);
   const on = (t: string) => cfg.capture.includes(t);
-  let defaults: Fields = {};
   let referrer = document.referrer;
-  let attempt = 0;
+  let defaults: Fields = {};
   let blockedUntil = 0;
-  let due = Infinity;
   let timer: ReturnType<typeof setTimeout>;
   let sending: Promise<void> | undefined;
   /** Since when another tab has held the send lock (0: it has not). */
@@ -97,6 +96,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   /** Each URL sent, cleaned once (stripUrl takes ~10 µs; a page's events share two URLs),
    * under ' ' + the URL: no name of Object.prototype's. */
   const cleaned: Record<string, string> = {};
+  let attempt = 0;
+  let due = Infinity;
 
   /** An add to cart's or a purchase's fields with the result ids that led to it (others as
    * they are). */
