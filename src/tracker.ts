@@ -1,8 +1,8 @@
 // not in alphabetical order: this order puts the modules' code where the bundle compresses
 // best (a few bytes after brotli; modules run nothing at load, so the order changes nothing
 // else). The same goes for the order of start()'s function declarations (hoisted: their
-// place changes nothing either) and of its first variables (values without side effects:
-// their order changes nothing): measured, not meaningful.
+// place changes nothing either) and of its variables where their values have no effect on
+// one another: measured, not meaningful.
 import { sessionId } from './session';
 import { watchClicks } from './capture/clicks';
 import { watchNavigation } from './capture/navigation';
@@ -273,17 +273,17 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   /** An auto-captured event: `base`, then the element's fields. */
   const auto = (type: string, el: Element | null, base?: Fields) => emit(type, { ...base, ...fieldsOf(el) });
 
-  const [observe, release, reset] = createVisibility((el) => auto('element_visible', el));
   let widgets = new WeakSet<Element>();
   const purchases = new WeakSet<Element>();
-  /** Reports what is on the page (set once the DOM is watched): each page view scans, after
-   * its page_view, the first one included. */
-  let rescan: (() => void) | undefined;
-
   /** The automatic page view that waits for the navigating task to end (0: none waits), and
    * the scan of the page that follows it. */
   let later: ReturnType<typeof setTimeout> | 0 = 0;
   let scan: ReturnType<typeof setTimeout>;
+
+  const [observe, release, reset] = createVisibility((el) => auto('element_visible', el));
+  /** Reports what is on the page (set once the DOM is watched): each page view scans, after
+   * its page_view, the first one included. */
+  let rescan: (() => void) | undefined;
 
   /** The URL of the page view that the elements seen so far belong to ('' after a restore
    * from the back/forward cache, a new page view at the same URL). */
