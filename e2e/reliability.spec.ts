@@ -272,34 +272,6 @@ const withBfcache = test.extend({
   ],
 });
 
-withBfcache('a page restored from the back/forward cache: a new page view, and nothing lost on the way', async ({
-  page,
-  context,
-  request,
-}, info) => {
-  const tenant = tenantOf(info);
-  const rec = await recordQueued(context);
-  await useTenant(page, tenant, { debug: true });
-  await page.addInitScript(() => addEventListener('pageshow', (e) => e.persisted && ((window as any).restored = true)));
-  await page.goto('/category.html');
-  await page.getByTestId('filter-tops').click(); // a pushState page view
-  await expect(page).toHaveURL(/cat=tops/);
-  // its send is still in flight as the page is left (see the test after the next)
-  await page.getByTestId('card-add-to-cart').first().click();
-  await page.getByTestId('nav-cart').click();
-  await expect(page).toHaveURL(/cart\.html/);
-  await expect.poll(async () => ofType(await stored(request, tenant), 'page_view').filter((e) => /cart\.html/.test(e.url)).length).toBe(1);
-  // a page restored from the cache fires no load event
-  await page.goBack({ waitUntil: 'commit' });
-  await expect(page).toHaveURL(/cat=tops/);
-  await expect.poll(() => page.evaluate(() => (window as any).restored), { message: 'restored from the back/forward cache' }).toBe(true);
-  await page.getByTestId('card-add-to-cart').nth(2).click();
-  const events = await expectEachOnce(request, tenant, rec, page);
-  const views = ofType(events, 'page_view').map((e) => e.url.replace(BASE, ''));
-  expect(views).toEqual(['/category.html', '/category.html?cat=tops', '/cart.html', '/category.html?cat=tops']);
-  expect(ofType(events, 'add_to_cart')).toHaveLength(2);
-});
-
 /** Counts the page's restores from the back/forward cache (`restored(n)` waits for the nth),
  * and collects Chromium's reasons for each time it did not restore the page. */
 async function watchRestores(page: Page, context: BrowserContext) {
@@ -327,6 +299,37 @@ const countTransactions = (page: Page) =>
     };
   });
 
+/** How many of `events` are page views of a URL that `path` matches. */
+const viewsAt = (events: Stored[], path: RegExp) => ofType(events, 'page_view').filter((e) => path.test(e.url)).length;
+
+withBfcache('a page restored from the back/forward cache: a new page view, and nothing lost on the way', async ({
+  page,
+  context,
+  request,
+}, info) => {
+  const tenant = tenantOf(info);
+  const rec = await recordQueued(context);
+  await useTenant(page, tenant, { debug: true });
+  const { restored } = await watchRestores(page, context);
+  await page.goto('/category.html');
+  await page.getByTestId('filter-tops').click(); // a pushState page view
+  await expect(page).toHaveURL(/cat=tops/);
+  // its send is still in flight as the page is left (see the test after the next)
+  await page.getByTestId('card-add-to-cart').first().click();
+  await page.getByTestId('nav-cart').click();
+  await expect(page).toHaveURL(/cart\.html/);
+  await expect.poll(async () => viewsAt(await stored(request, tenant), /cart\.html/)).toBe(1);
+  // a page restored from the cache fires no load event
+  await page.goBack({ waitUntil: 'commit' });
+  await expect(page).toHaveURL(/cat=tops/);
+  await restored(1);
+  await page.getByTestId('card-add-to-cart').nth(2).click();
+  const events = await expectEachOnce(request, tenant, rec, page);
+  const views = ofType(events, 'page_view').map((e) => e.url.replace(BASE, ''));
+  expect(views).toEqual(['/category.html', '/category.html?cat=tops', '/cart.html', '/category.html?cat=tops']);
+  expect(ofType(events, 'add_to_cart')).toHaveLength(2);
+});
+
 withBfcache("a product click does not keep the listing out of the back/forward cache: the page being left takes no Web Lock", async ({ page, context, request }, info) => {
   // The click is sent at once; had its send asked for the lock, the answer would come to a
   // frozen page, whose script must then run: Chromium evicts it (JavaScriptExecution), and the
@@ -341,7 +344,7 @@ withBfcache("a product click does not keep the listing out of the back/forward c
   await useTenant(page, tenant, { capture: 'page_view click' });
   await countTransactions(page);
   const { notRestored, restored } = await watchRestores(page, context);
-  const listingViews = async () => ofType(await stored(request, tenant), 'page_view').filter((e) => /category\.html/.test(e.url)).length;
+  const listingViews = async () => viewsAt(await stored(request, tenant), /category\.html/);
   await page.goto('/category.html');
   await expect.poll(async () => ofType(await stored(request, tenant), 'page_view').length).toBe(1);
   for (const i of [1, 2, 3, 4, 5]) {
@@ -381,14 +384,12 @@ withBfcache('a click while a send is in flight does not keep the listing out of 
   await page.getByTestId('card-link').nth(2).click();
   await expect(page).toHaveURL(/product\.html/);
   // the product page's page view has been sent: its send asked for the lock
-  await expect
-    .poll(async () => ofType(await stored(request, tenant), 'page_view').filter((e) => /product\.html/.test(e.url)).length, { timeout: 1e4 })
-    .toBe(2);
+  await expect.poll(async () => viewsAt(await stored(request, tenant), /product\.html/), { timeout: 1e4 }).toBe(2);
   await page.goBack({ waitUntil: 'commit' });
   await restored(2);
   expect(notRestored).toEqual([]);
   // and everything arrived: both clicks, the listing's three page views (one answered late)
-  await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 2 && ofType(e, 'page_view').filter((v) => /category\.html/.test(v.url)).length == 3);
+  await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 2 && viewsAt(e, /category\.html/) == 3);
 });
 
 test('an event queued just before the page goes, whose pagehide send fails, is delivered by the next page', async ({
