@@ -528,3 +528,47 @@ test('a batch the API refuses for another reason (401: a wrong key) is kept, wit
   await page.evaluate(() => (window as any).depict.flush());
   expect(await stored(request, tenant)).toHaveLength(2);
 });
+
+// Chrome prerenders pages the shopper may open next (speculation rules, with "moderate"
+// eagerness on a hover; its own address bar): the page's scripts run, hidden, and the page may
+// never be shown. Playwright turns Chromium's prerendering off (PrerenderingDisabledByDevTools),
+// so the page says it is prerendering here as Chromium's would, and is shown by the event
+// Chromium fires then.
+test('a page the browser prerenders: nothing of it is stored or sent until it is shown, then each event once; never shown, nothing at all', async ({ context, request }, info) => {
+  const tenant = tenantOf(info);
+  const WIDGET = '<section data-depict-recommendation-type="similar"><article data-depict-product-id="p1"><a href="#p1">p1</a></article></section>';
+  const prerendered = async (url: string) => {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      let pre = true;
+      Object.defineProperty(document, 'prerendering', { get: () => pre });
+      (window as any).__show = () => {
+        pre = false;
+        document.dispatchEvent(new Event('prerenderingchange'));
+      };
+    });
+    const widget = page.waitForEvent('console', (m) => /recommendations_inserted queued/.test(m.text()));
+    await fixture(page, tenant, WIDGET, { url, attrs: 'data-debug data-capture="page_view recommendations_inserted"' });
+    await widget; // the page view, then the widget: both tracked
+    await page.evaluate(() => (window as any).depict.flush());
+    return page;
+  };
+  // shown: its events go then, once each
+  const shown = await prerendered(`${BASE}/fixture?shown`);
+  expect(await stored(request, tenant)).toEqual([]);
+  await shown.evaluate(() => (window as any).__show());
+  const events = await waitForEvents(request, tenant, (e) => e.length == 2);
+  expect(events.map((e) => [e.type, e.url])).toEqual([
+    ['page_view', `${BASE}/fixture?shown`],
+    ['recommendations_inserted', `${BASE}/fixture?shown`],
+  ]);
+  // never shown (the shopper went elsewhere): the next page of the site sends nothing of it
+  const discarded = await prerendered(`${BASE}/fixture?discarded`);
+  await discarded.close({ runBeforeUnload: true });
+  const next = await context.newPage();
+  await fixture(next, tenant, '', { url: `${BASE}/fixture?next`, attrs: 'data-capture="page_view"' });
+  await waitForEvents(request, tenant, (e) => e.length == 3);
+  await next.evaluate(() => (window as any).depict.flush());
+  expect((await stored(request, tenant)).map((e) => e.url)).toEqual([`${BASE}/fixture?shown`, `${BASE}/fixture?shown`, `${BASE}/fixture?next`]);
+  expect((await stats(request, tenant)).events_received).toBe(3);
+});

@@ -69,6 +69,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     (cfg.privacySignals.includes('dnt') && nav.doNotTrack == '1');
   let consent = signal ? 'denied' : cfg.consent;
   if (signal) debug('a privacy signal is on: off until depict.consent(true)');
+  // a page that the browser prerenders (speculation rules, its address bar) may never be
+  // shown: as while consent is pending, nothing is stored or sent until it is, then as
+  // consent(true), unless the page has said otherwise meanwhile
+  if ((document as { prerendering?: boolean }).prerendering && consent == 'granted')
+    (consent = 'pending'), document.addEventListener('prerenderingchange', () => consent == 'pending' && api.consent(true));
   persistStorage(consent == 'granted');
   /**
    * When this document is being left for another page of the site (the Navigation API says
