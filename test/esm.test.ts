@@ -281,3 +281,22 @@ describe('the published declarations', { timeout: 60_000 }, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+// a bundler that meets `require('depict-snippet')` (CommonJS code in a shop's bundle) resolves
+// with the `require` and `default` conditions, never `import`
+describe("the package's exports", { timeout: 60_000 }, () => {
+  it("a bundler's require() finds the ES module", async () => {
+    const { build } = await import('esbuild');
+    const dir = mkdtempSync(join(tmpdir(), 'depict-require-'));
+    const pkg = join(dir, 'node_modules', 'depict-snippet');
+    mkdirSync(join(pkg, 'dist', 'esm'), { recursive: true });
+    copyFileSync('package.json', join(pkg, 'package.json'));
+    await build({ entryPoints: ['src/esm.ts'], bundle: true, format: 'esm', outfile: join(pkg, 'dist', 'esm', 'index.js'), logLevel: 'silent' });
+    writeFileSync(join(dir, 'consumer.cjs'), "module.exports = Object.keys(require('depict-snippet')).sort();");
+    const out = await build({ entryPoints: [join(dir, 'consumer.cjs')], bundle: true, format: 'cjs', write: false, logLevel: 'silent' });
+    const mod = { exports: [] as string[] };
+    new Function('module', 'exports', out.outputFiles[0].text)(mod, mod.exports);
+    expect(mod.exports).toEqual(expect.arrayContaining(['init', 'track', 'flush']));
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
