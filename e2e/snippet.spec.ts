@@ -533,23 +533,30 @@ test('a batch the API refuses for another reason (401: a wrong key) is kept, wit
 // eagerness on a hover; its own address bar): the page's scripts run, hidden, and the page may
 // never be shown. Playwright turns Chromium's prerendering off (PrerenderingDisabledByDevTools),
 // so the page says it is prerendering here as Chromium's would, and is shown by the event
-// Chromium fires then.
-test('a page the browser prerenders: nothing of it is stored or sent until it is shown, then each event once; never shown, nothing at all', async ({ context, request }, info) => {
+// Chromium fires then. The snippet's events wait for that event: the test waits until each has
+// registered its listener (the page view, the widget), counted by an init script.
+test('a page the browser prerenders: nothing of it is stored or sent until it is shown, then each event once; never shown, nothing at all, even after a consent tool said yes', async ({ context, request }, info) => {
   const tenant = tenantOf(info);
   const WIDGET = '<section data-depict-recommendation-type="similar"><article data-depict-product-id="p1"><a href="#p1">p1</a></article></section>';
-  const prerendered = async (url: string) => {
+  const prerendered = async (url: string, attrs = '') => {
     const page = await context.newPage();
     await page.addInitScript(() => {
       let pre = true;
       Object.defineProperty(document, 'prerendering', { get: () => pre });
-      (window as any).__show = () => {
+      const w = window as any;
+      w.__waiting = 0;
+      const add = document.addEventListener;
+      document.addEventListener = function (this: Document, type: string, ...rest: any[]) {
+        if (type == 'prerenderingchange') w.__waiting++;
+        return (add as any).call(this, type, ...rest);
+      } as typeof add;
+      w.__show = () => {
         pre = false;
         document.dispatchEvent(new Event('prerenderingchange'));
       };
     });
-    const widget = page.waitForEvent('console', (m) => /recommendations_inserted queued/.test(m.text()));
-    await fixture(page, tenant, WIDGET, { url, attrs: 'data-debug data-capture="page_view recommendations_inserted"' });
-    await widget; // the page view, then the widget: both tracked
+    await fixture(page, tenant, WIDGET, { url, attrs: attrs + ' data-capture="page_view recommendations_inserted"' });
+    await page.waitForFunction(() => (window as any).__waiting == 2); // the page view, then the widget
     await page.evaluate(() => (window as any).depict.flush());
     return page;
   };
@@ -562,8 +569,12 @@ test('a page the browser prerenders: nothing of it is stored or sent until it is
     ['page_view', `${BASE}/fixture?shown`],
     ['recommendations_inserted', `${BASE}/fixture?shown`],
   ]);
-  // never shown (the shopper went elsewhere): the next page of the site sends nothing of it
-  const discarded = await prerendered(`${BASE}/fixture?discarded`);
+  // never shown (the shopper went elsewhere), with consent pending and the consent tool saying
+  // yes meanwhile (it runs in the prerendered page too): the next page of the site sends
+  // nothing of it
+  const discarded = await prerendered(`${BASE}/fixture?discarded`, 'data-consent="pending"');
+  await discarded.evaluate(() => (window as any).depict.consent(true));
+  await discarded.evaluate(() => (window as any).depict.flush());
   await discarded.close({ runBeforeUnload: true });
   const next = await context.newPage();
   await fixture(next, tenant, '', { url: `${BASE}/fixture?next`, attrs: 'data-capture="page_view"' });

@@ -69,11 +69,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     (cfg.privacySignals.includes('dnt') && nav.doNotTrack == '1');
   let consent = signal ? 'denied' : cfg.consent;
   if (signal) debug('a privacy signal is on: off until depict.consent(true)');
-  // a page that the browser prerenders (speculation rules, its address bar) may never be
-  // shown: as while consent is pending, nothing is stored or sent until it is, then as
-  // consent(true), unless the page has said otherwise meanwhile
-  if ((document as { prerendering?: boolean }).prerendering && consent == 'granted')
-    (consent = 'pending'), document.addEventListener('prerenderingchange', () => consent == 'pending' && api.consent(true));
   persistStorage(consent == 'granted');
   /**
    * When this document is being left for another page of the site (the Navigation API says
@@ -143,6 +138,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * out, and the event is sent without them.
    */
   function emit(type: string, raw: unknown, call?: string, dedup?: string) {
+    // a page that the browser prerenders (speculation rules, its address bar) may never be
+    // shown: its events are made once it is
+    if ((document as { prerendering?: boolean }).prerendering)
+      return document.addEventListener('prerenderingchange', () => emit(type, raw, call, dedup));
     const c = clean(raw);
     if (!c) return warn(call + ' not sent: fields must be an object', raw);
     let [fields, long, unknown] = c;
