@@ -6,5 +6,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // the property tests are CPU-bound (fast-check's 500-1,000 runs): ~1 s each here, but
+    // five times that and more on a loaded 2-core CI machine (one timed out at vitest's
+    // default 5 s); a test that waits for something that never comes still fails
+    testTimeout: 60_000,
   },
 });
