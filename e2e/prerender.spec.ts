@@ -22,6 +22,7 @@ type Report = Record<string, any> & { phase: string };
  * /third (where the shopper goes instead); /report collects what the pages say; /go answers
  * the first page, which then navigates, once the test calls `go()`. */
 async function site(tenant: string) {
+  const next = (q: URLSearchParams) => '/next' + (q.get('next') ? '?' + q.get('next') : '');
   const reports: Report[] = [];
   const hits: string[] = [];
   let held: ServerResponse | undefined;
@@ -31,16 +32,22 @@ async function site(tenant: string) {
   const report = `<script>function report(o) { fetch('/report?d=' + encodeURIComponent(JSON.stringify(o))); }
 function started(then) { (function poll() { window.depict && depict.loaded ? then() : setTimeout(poll, 10); })(); }</script>`;
   const pages: Record<string, (q: URLSearchParams) => string> = {
+    // ?next=: the query of the page prerendered; ?cart: an add to cart right before leaving
     '/first': (q) => `${report}${tag}
-<script type="speculationrules">{"prerender": [{"urls": ["/next"]}]}</script>
-<script>fetch('/go').then(() => { location.href = ${JSON.stringify(q.get('then') == 'next' ? '/next' : '/third')}; });</script>`,
+<script type="speculationrules">{"prerender": [{"urls": [${JSON.stringify(next(q))}]}]}</script>
+<script>fetch('/go').then(() => {
+  ${q.has('cart') ? "depict.track('add_to_cart', { product_id: 'p-cart' });" : ''}
+  location.href = ${JSON.stringify(q.get('then') == 'next' ? next(q) : '/third')};
+});</script>`,
     // the listener added before the snippet's runs before it; the one added after, after it
-    '/next': () => `${report}
+    // ?consent=tool: consent pending on the tag, and the page's consent tool says yes at once
+    '/next': (q) => `${report}
 <script>report({ phase: 'head', prerendering: document.prerendering, referrer: document.referrer });
 document.addEventListener('prerenderingchange', () => report({ phase: 'shown', prerendering: document.prerendering,
   started: !!(window.depict && depict.loaded), activationStart: performance.getEntriesByType('navigation')[0].activationStart }));</script>
-${tag}
+${q.get('consent') == 'tool' ? tag.replace('<script ', '<script data-consent="pending" ') : tag}
 <script>started(() => {
+  ${q.get('consent') == 'tool' ? 'depict.consent(true);' : ''}
   report({ phase: 'started', prerendering: document.prerendering });
   document.addEventListener('prerenderingchange', () => depict.flush().then(() => report({ phase: 'flushed' })));
 });</script>`,
@@ -105,13 +112,17 @@ async function inChromium(url: string, body: () => Promise<void>) {
 const at = (events: Stored[], path: string) => events.filter((e) => new URL(e.url).pathname == path);
 
 test.describe('Chrome prerenders a page (speculation rules), no DevTools attached', { tag: '@chromium-only' }, () => {
-  test('never shown: nothing of it is stored or sent, not even by the next page', async ({ request }, info) => {
+  for (const [title, query] of [
+    ['never shown: nothing of it is stored or sent, not even by the next page', ''],
+    ['never shown, its consent tool having said yes in it (consent pending on the tag): nothing either', '&next=consent%3Dtool'],
+  ])
+  test(title, async ({ request }, info) => {
     const tenant = tenantOf(info);
     const s = await site(tenant);
     try {
-      await inChromium(`${s.origin}/first?then=third`, async () => {
+      await inChromium(`${s.origin}/first?then=third${query}`, async () => {
         expect(await s.reported('head'), 'Chromium prerendered /next').toMatchObject({ prerendering: true });
-        expect(s.hits).toContain('/next prefetch;prerender');
+        expect(s.hits.some((h) => /^\/next\S* prefetch;prerender$/.test(h))).toBe(true);
         expect(await s.reported('started'), 'the snippet started while /next was prerendering').toMatchObject({ prerendering: true });
         expect(at(await stored(request, tenant), '/next')).toEqual([]);
         s.go(); // the shopper goes to /third instead: Chromium discards the prerendered /next
@@ -128,12 +139,12 @@ test.describe('Chrome prerenders a page (speculation rules), no DevTools attache
     }
   });
 
-  test('shown: one page view, sent when it is shown, with its URL and referrer', async ({ request }, info) => {
+  test('shown: one page view, sent when it is shown, with its URL and referrer; an add to cart on the page before it arrives too', async ({ request }, info) => {
     const tenant = tenantOf(info);
     const s = await site(tenant);
     try {
-      await inChromium(`${s.origin}/first?then=next`, async () => {
-        expect(await s.reported('head'), 'Chromium prerendered /next').toMatchObject({ prerendering: true, referrer: `${s.origin}/first?then=next` });
+      await inChromium(`${s.origin}/first?then=next&cart`, async () => {
+        expect(await s.reported('head'), 'Chromium prerendered /next').toMatchObject({ prerendering: true, referrer: `${s.origin}/first?then=next&cart` });
         expect(s.hits).toContain('/next prefetch;prerender');
         expect(await s.reported('started'), 'the snippet started while /next was prerendering').toMatchObject({ prerendering: true });
         // the first page's view arrives; the prerendered page's does not (as long as it is not shown)
@@ -144,8 +155,10 @@ test.describe('Chrome prerenders a page (speculation rules), no DevTools attache
         expect(shown).toMatchObject({ prerendering: false, started: true });
         expect(shown.activationStart).toBeGreaterThan(0);
         await s.reported('flushed'); // /next's flush() after it was shown
-        const events = await waitForEvents(request, tenant, (e) => at(e, '/next').length > 0);
-        expect(at(events, '/next').map((e) => [e.type, e.url, e.document_referrer])).toEqual([['page_view', `${s.origin}/next`, `${s.origin}/first?then=next`]]);
+        // the add to cart, left to the next page as the first was left: that page has sent it
+        const events = await waitForEvents(request, tenant, (e) => at(e, '/next').length > 0 && e.some((x) => x.type == 'add_to_cart'));
+        expect(at(events, '/next').map((e) => [e.type, e.url, e.document_referrer])).toEqual([['page_view', `${s.origin}/next`, `${s.origin}/first?then=next&cart`]]);
+        expect(events.filter((e) => e.type == 'add_to_cart').map((e) => [e.product_id, new URL(e.url).pathname])).toEqual([['p-cart', '/first']]);
         expect(new Set(events.map((e) => e.session_id)).size).toBe(1);
         expect(s.hits.filter((h) => h.startsWith('/next'))).toEqual(['/next prefetch;prerender']); // shown, not loaded again
       });

@@ -533,8 +533,9 @@ test('a batch the API refuses for another reason (401: a wrong key) is kept, wit
 // eagerness on a hover; its own address bar): the page's scripts run, hidden, and the page may
 // never be shown. Playwright turns Chromium's prerendering off (PrerenderingDisabledByDevTools),
 // so the page says it is prerendering here as Chromium's would, and is shown by the event
-// Chromium fires then. The snippet's events wait for that event: the test waits until each has
-// registered its listener (the page view, the widget), counted by an init script.
+// Chromium fires then. The snippet waits for that event: the test waits until it has added
+// its three listeners for it (what earlier pages left, the page view, the widget), counted by
+// an init script.
 test('a page the browser prerenders: nothing of it is stored or sent until it is shown, then each event once; never shown, nothing at all, even after a consent tool said yes', async ({ context, request }, info) => {
   const tenant = tenantOf(info);
   const WIDGET = '<section data-depict-recommendation-type="similar"><article data-depict-product-id="p1"><a href="#p1">p1</a></article></section>';
@@ -556,7 +557,7 @@ test('a page the browser prerenders: nothing of it is stored or sent until it is
       };
     });
     await fixture(page, tenant, WIDGET, { url, attrs: attrs + ' data-capture="page_view recommendations_inserted"' });
-    await page.waitForFunction(() => (window as any).__waiting == 2); // the page view, then the widget
+    await page.waitForFunction(() => (window as any).__waiting == 3); // what was left, the page view, the widget
     await page.evaluate(() => (window as any).depict.flush());
     return page;
   };

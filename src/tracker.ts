@@ -436,8 +436,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   );
   // the first page view, then the first scan (its widgets and purchases come after it)
   pageView();
-  // what the last page left behind (while consent is pending: once it is given)
+  // what the last page left behind (while consent is pending: once it is given), and again
+  // when a prerendered page is shown (the page left for it has left its events since)
   if (consent == 'granted') restore();
+  document.addEventListener('prerenderingchange', () => consent == 'granted' && restore());
   schedule(cfg.batchMs);
   return api;
 }
