@@ -8,11 +8,11 @@ import { MARK, start, type Depict } from './tracker';
 
 type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded?: true };
 
-(() => {
-  try {
-    const w = window as unknown as { depict?: Stub; depictConfig?: Record<string, unknown>; [MARK]?: Depict };
-    const stub: Stub = w.depict || {};
-    if (stub.loaded) return; // the snippet is on the page twice
+try {
+  const w = window as unknown as { depict?: Stub; depictConfig?: Record<string, unknown>; [MARK]?: Depict };
+  const stub: Stub = w.depict || {};
+  // (loaded: the snippet is on the page twice, and this copy does nothing)
+  if (!stub.loaded) {
     const tag = document.currentScript as HTMLScriptElement | null;
     const cfg = parseConfig({ ...tag?.dataset }, w.depictConfig);
     const queued = stub.q || [];
@@ -31,7 +31,7 @@ type Stub = Partial<Depict> & { q?: [keyof Depict, ArrayLike<unknown>][]; loaded
       const noop = async () => {};
       install({ track: noop, set: noop, page: noop, purchase: noop, flush: noop, consent: noop, debug: noop } as never);
     } else start(cfg, install);
-  } catch (e) {
-    console.error('[depict] not started', e);
   }
-})();
+} catch (e) {
+  console.error('[depict] not started', e);
+}
