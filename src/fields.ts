@@ -15,19 +15,6 @@ export const json = (v: unknown): string =>
     return this[k];
   });
 
-/** A string, or a finite number as a string; '' for anything else. */
-export const text = (v: unknown) => (Number.isFinite(v) ? '' + v : typeof v == 'string' ? v : '');
-export const PLAIN = /^\d+(\.\d+)?$/;
-/** A price as a plain number: as it is when it is one ("1299.00", 499, "1299.0000"), else read
- * as shops print it ("1,299.00", "1 299,00 kr", "1.299,00", "CHF 1'299.00", "1 299:-"): a comma
- * or point before the last one or two digits is the decimal point, the others group
- * thousands. What holds more than one number ("199 – 299 kr", "2 for 99") stays as it is, as
- * does a negative price: neither is a plain number then. */
-export const price = (v: unknown, s = text(v), t = s.replace(/:-|[^\d.,' -]/g, '').trim()) =>
-  PLAIN.test(s) || !/^-?\d[\d.,' ]*$/.test(t) || /\D\D/.test(t)
-    ? s
-    : t.replace(/[ ']/g, '').replace(/[.,](?=.*[.,]|\d{3}$)/g, '').replace(',', '.');
-
 /** A finite number as a string (the API does not coerce); anything else as it is. */
 const str = (x: unknown) => (Number.isFinite(x) ? '' + x : x);
 
@@ -76,6 +63,19 @@ export function clean(input: unknown): [Fields, string[], string[]] | undefined 
 
 /** Depict's result ids as attribute names (`recommendation-id`, ...), with or without `depict-`. */
 const RESULT_ATTRS = RESULT_IDS.map((k) => k.replace(/_/g, '-'));
+
+/** A string, or a finite number as a string; '' for anything else. */
+export const text = (v: unknown) => (Number.isFinite(v) ? '' + v : typeof v == 'string' ? v : '');
+export const PLAIN = /^\d+(\.\d+)?$/;
+/** A price as a plain number: as it is when it is one ("1299.00", 499, "1299.0000"), else read
+ * as shops print it ("1,299.00", "1 299,00 kr", "1.299,00", "CHF 1'299.00", "1 299:-"): a comma
+ * or point before the last one or two digits is the decimal point, the others group
+ * thousands. What holds more than one number ("199 – 299 kr", "2 for 99") stays as it is, as
+ * does a negative price: neither is a plain number then. */
+export const price = (v: unknown, s = text(v), t = s.replace(/:-|[^\d.,' -]/g, '').trim()) =>
+  PLAIN.test(s) || !/^-?\d[\d.,' ]*$/.test(t) || /\D\D/.test(t)
+    ? s
+    : t.replace(/[ ']/g, '').replace(/[.,](?=.*[.,]|\d{3}$)/g, '').replace(',', '.');
 
 /** What marks a product element: a product id or one of Depict's result ids, new or legacy. */
 export const PRODUCT = '[data-depict-product-id]' + RESULT_ATTRS.map((a) => `,[data-depict-${a}],[data-${a}]`).join('');
