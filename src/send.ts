@@ -71,11 +71,11 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
       // with undefined: an Error made for every send would capture a stack each time)
       new Promise<never>((_, ko) => setTimeout(ko, 15e3)),
     ]);
-  } catch (e) {
+  } catch (e: any) {
     // a TypeError is the network's answer (offline, refused, CORS, over the quota), and so is
     // no answer; anything else, or a throw before fetch returned (which fetch never does), is
     // a page's broken fetch wrapper
-    return ((!called || (!!e && !(e instanceof TypeError))) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
+    return ((!called || (e && !(e instanceof TypeError))) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
   } finally {
     // a keepalive body counts against the quota until its request settles (when the 15 s are
     // up first, later)
