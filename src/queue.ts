@@ -137,8 +137,11 @@ export function createQueue(
         // take() bounds what other tabs and earlier pages stored
         warn('the queue is full: dropped the oldest event');
       }
-      if (!burst) setTimeout(write);
-      (burst ||= []).push(r);
+      if (!burst) {
+        setTimeout(write);
+        burst = [];
+      }
+      burst.push(r);
     },
 
     async take() {
