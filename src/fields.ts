@@ -46,16 +46,15 @@ export function clean(input: unknown): [Fields, string[], string[]] | undefined 
             v = JSON.parse(v);
           } catch {}
       }
-      // a price as a theme prints it ("1 299,00") is sent as the plain number, as purchases are
-      if (name == 'entity_price' && PLAIN.test(price(v))) v = price(v);
       let t: string | undefined;
       try {
         t = json(Array.isArray(v) ? v.map(str) : str(v));
       } catch {}
-      // too long, or not data at all (a function, a BigInt, a cycle, NaN); else the value as
-      // it will be sent (a Date becomes its string, a hole null), for the schema to judge
+      // too long as given, or not data at all (a function, a BigInt, a cycle, NaN); else the
+      // value as it will be sent (a Date becomes its string, a hole null), for the schema to
+      // judge; a price as a theme prints it ("1 299,00") as the plain number, as purchases are
       if (!(t?.length! <= MAX_VALUE) || t == 'null') bad.push(name);
-      else out[name] = JSON.parse(t!);
+      else out[name] = name == 'entity_price' && PLAIN.test(price(v)) ? price(v) : JSON.parse(t!);
     }
   }
   return [out, bad, unknown];
@@ -68,14 +67,15 @@ const RESULT_ATTRS = RESULT_IDS.map((k) => k.replace(/_/g, '-'));
 export const text = (v: unknown) => (Number.isFinite(v) ? '' + v : typeof v == 'string' ? v : '');
 export const PLAIN = /^\d+(\.\d+)?$/;
 /** A price as a plain number: as it is when it is one ("1299.00", 499, "1299.0000"), else read
- * as shops print it ("1,299.00", "1 299,00 kr", "1.299,00", "CHF 1'299.00", "1 299:-"): a comma
- * or point before the last one or two digits is the decimal point, the others group
- * thousands. What holds more than one number ("199 – 299 kr", "2 for 99") stays as it is, as
- * does a negative price: neither is a plain number then. */
-export const price = (v: unknown, s = text(v), t = s.replace(/:-|[^\d.,' -]/g, '').trim()) =>
-  PLAIN.test(s) || !/^-?\d[\d.,' ]*$/.test(t) || /\D\D/.test(t)
+ * as shops print it ("1,299.00", "1 299,00 kr", "1.299,00", "CHF 1'299.00", "1 299:-", "€ 12,-"):
+ * a currency before or after the number, a comma or point before the last one or two digits is
+ * the decimal point, the others group thousands. What holds more than one number ("199 – 299
+ * kr", "2 for 99") or anything else between its digits ("4j4") stays as it is, as does a
+ * negative price: none is a plain number then. */
+export const price = (v: unknown, s = text(v), t = s.replace(/^[^\d-]+|\D+$/g, '')) =>
+  PLAIN.test(s) || !/^-?\d[\d.,'\s]*$/.test(t) || /\D\D/.test(t)
     ? s
-    : t.replace(/[ ']/g, '').replace(/[.,](?=.*[.,]|\d{3}$)/g, '').replace(',', '.');
+    : t.replace(/[\s']/g, '').replace(/[.,](?=.*[.,]|\d{3}$)/g, '').replace(',', '.');
 
 /** What marks a product element: a product id or one of Depict's result ids, new or legacy. */
 export const PRODUCT = '[data-depict-product-id]' + RESULT_ATTRS.map((a) => `,[data-depict-${a}],[data-${a}]`).join('');

@@ -74,6 +74,12 @@ describe('clean: values', () => {
       ['free', 'free'],
       ['-5', '-5'],
       ['1 299:-', '1299'],
+      ["CHF 1'299.00", '1299.00'],
+      ['€ 12,-', '12'],
+      ['Rs. 1,299.00', '1299.00'],
+      // other characters between the digits: not a price as printed
+      ['4j4j$]', '4j4j$]'],
+      ['1x299', '1x299'],
       // more than one number: as printed, not glued into one
       ['$10.00 – $20.00', '$10.00 – $20.00'],
       ['1,299.00 – 1,499.00', '1,299.00 – 1,499.00'],
@@ -174,6 +180,13 @@ describe('clean: long values', () => {
     expect(f).toEqual({ user_id: 'u' });
     expect(long).toEqual(['url']);
     expect(unknown).toEqual([]);
+  });
+
+  it('measures a price as given, not as the plain number it would be sent as', () => {
+    // (found by test/fuzz.test.ts: '4j$]' repeated was read as 513 digits, and sent)
+    const [f, long] = fields({ entity_price: '1 '.repeat(MAX_VALUE / 2 + 50), user_id: 'u' }); // 1,074 digits
+    expect(f).toEqual({ user_id: 'u' });
+    expect(long).toEqual(['entity_price']);
   });
 
   it('measures lists and objects as JSON', () => {

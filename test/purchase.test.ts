@@ -33,6 +33,7 @@ describe('purchaseEvents: a valid order', () => {
     const cases: [unknown, string][] = [
       ['1,299.00', '1299.00'], // en
       ['1\u00a0299,00', '1299.00'], // sv, with a no-break space
+      ['1\u202f299,00\u00a0€', '1299.00'], // fr, with a narrow no-break space
       ['1.299,00', '1299.00'], // de
       ["1'299.00", '1299.00'], // de-CH
       ['1 299,00 kr', '1299.00'],
