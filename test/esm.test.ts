@@ -232,12 +232,21 @@ describe('window.depict', () => {
   });
 });
 
+/** A consumer's directory with this package in its node_modules, as installed: its
+ * package.json (the `exports` a resolver reads); the caller adds what it needs of dist/esm. */
+function installed(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const pkg = join(dir, 'node_modules', 'depict-snippet');
+  mkdirSync(join(pkg, 'dist', 'esm'), { recursive: true });
+  copyFileSync('package.json', join(pkg, 'package.json'));
+  return { dir, pkg };
+}
+
 // compiling takes seconds, more on a busy machine
 describe('the published declarations', { timeout: 60_000 }, () => {
   // dist/esm as it would be installed: the package's package.json (its `exports`) and the
   // declarations as build.mjs writes them, in a node_modules of a consumer of its own
-  const dir = mkdtempSync(join(tmpdir(), 'depict-types-'));
-  const pkg = join(dir, 'node_modules', 'depict-snippet');
+  const { dir, pkg } = installed('depict-types-');
 
   function check(moduleResolution: 'NodeNext' | 'Bundler') {
     const options: ts.CompilerOptions = {
@@ -262,8 +271,6 @@ describe('the published declarations', { timeout: 60_000 }, () => {
     const r = spawnSync(process.execPath, ['build.mjs', `--types=${join(pkg, 'dist', 'esm')}`], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    mkdirSync(pkg, { recursive: true });
-    copyFileSync('package.json', join(pkg, 'package.json'));
     writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
     writeFileSync(
       join(dir, 'consumer.ts'),
@@ -284,13 +291,10 @@ describe('the published declarations', { timeout: 60_000 }, () => {
 
 // a bundler that meets `require('depict-snippet')` (CommonJS code in a shop's bundle) resolves
 // with the `require` and `default` conditions, never `import`
-describe("the package's exports", { timeout: 60_000 }, () => {
+describe("the package's exports", () => {
   it("a bundler's require() finds the ES module", async () => {
     const { build } = await import('esbuild');
-    const dir = mkdtempSync(join(tmpdir(), 'depict-require-'));
-    const pkg = join(dir, 'node_modules', 'depict-snippet');
-    mkdirSync(join(pkg, 'dist', 'esm'), { recursive: true });
-    copyFileSync('package.json', join(pkg, 'package.json'));
+    const { dir, pkg } = installed('depict-require-');
     await build({ entryPoints: ['src/esm.ts'], bundle: true, format: 'esm', outfile: join(pkg, 'dist', 'esm', 'index.js'), logLevel: 'silent' });
     writeFileSync(join(dir, 'consumer.cjs'), "module.exports = Object.keys(require('depict-snippet')).sort();");
     const out = await build({ entryPoints: [join(dir, 'consumer.cjs')], bundle: true, format: 'cjs', write: false, logLevel: 'silent' });
