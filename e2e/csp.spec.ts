@@ -3,7 +3,7 @@
 // The pages come from the collector as they are; page.route adds the header.
 import { expect, test } from './test';
 import type { Page } from '@playwright/test';
-import { BASE, ofType, tenantOf, useTenant, waitForEvents } from './helpers';
+import { BASE, ofType, ready, tenantOf, useTenant, waitForEvents } from './helpers';
 
 const CSP = "default-src 'self'; connect-src 'self'";
 
@@ -53,8 +53,13 @@ test('the demo shop under a strict CSP: no violation, no error, every event deli
   await page.waitForURL(/product/);
   await page.getByTestId('add-to-cart').click();
   await page.getByTestId('nav-cart').click();
+  // a page left before its async snippet ran reports nothing: the shop's script renders the
+  // cart and the order before the load event, so wait for the snippet before moving on
+  await page.waitForURL(/cart/);
+  await ready(page);
   await page.getByTestId('checkout').click();
   await expect(page.getByTestId('order-id')).toBeVisible();
+  await ready(page);
   const tx = await page.getByTestId('order-id').textContent();
   await page.goto('/order-static.html');
   await expect(page.getByTestId('static-note')).toBeVisible();

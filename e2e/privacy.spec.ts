@@ -3,7 +3,7 @@
 // documented storage keys, and URLs stripped of e-mail addresses and tokens.
 import { expect, test } from './test';
 import type { Page } from '@playwright/test';
-import { BASE, WIDGET_CARD, fixture, ofType, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
+import { BASE, WIDGET_CARD, fixture, ofType, ready, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
 
 /** Every request the page makes to the API endpoint. */
 function watchSends(page: Page): string[] {
@@ -256,6 +256,8 @@ test.describe('storage', () => {
     await page.goto('/');
     const card = page.getByTestId('recs-home').getByTestId('product-card').nth(1);
     await card.getByTestId('card-link').click();
+    await page.waitForURL(/product/);
+    await ready(page);
     await page.getByTestId('add-to-cart').click();
     await page.goto('/category.html');
     await page.getByTestId('filter-dresses').click();

@@ -10,7 +10,7 @@
 import { expect, test } from './test';
 import type { APIRequestContext, BrowserContext, Page } from '@playwright/test';
 import { holdStore } from './page-scripts.mjs';
-import { BASE, faults, fixture, ofType, stats, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
+import { BASE, faults, fixture, ofType, ready, stats, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
 
 // written against Chromium's back/forward cache, offline emulation and console object previews:
 // run in the chromium project only (playwright.config.ts)
@@ -135,6 +135,7 @@ test('a flaky API (30% 503s or dropped connections) during a quick walk over ten
     await faults(request, tenant, flaky[views % 2]);
     await action();
     await expect(page).toHaveURL(url);
+    await ready(page); // a page left before its snippet ran has no page view to count
     views++;
     await page.waitForTimeout(150); // a quick shopper
   };
