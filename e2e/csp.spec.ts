@@ -27,7 +27,7 @@ async function strict(page: Page) {
     ),
   );
   await page.route(`${BASE}/**`, async (route) => {
-    if (route.request().resourceType() != 'document') return route.continue();
+    if (route.request().resourceType() != 'document') return route.fallback();
     const response = await route.fetch();
     pages++;
     await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
