@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     environment: 'node',
     // the property tests are CPU-bound (fast-check's 500-1,000 runs): ~1 s each here, but
     // five times that and more on a loaded 2-core CI machine (one timed out at vitest's
