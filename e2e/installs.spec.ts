@@ -20,7 +20,7 @@ async function site(page: Page, pages: Record<string, Served>) {
   page.on('console', (m) => m.type() == 'error' && errors.push(m.text()));
   await page.route(`${BASE}/**`, (route) => {
     const p = pages[new URL(route.request().url()).pathname];
-    if (p === undefined) return route.continue();
+    if (p === undefined) return route.fallback();
     const { html, headers = {} } = typeof p == 'string' ? { html: p } : p;
     return route.fulfill({ contentType: 'text/html', body: html, headers });
   });
