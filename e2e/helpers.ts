@@ -33,7 +33,9 @@ export async function waitForEvents(
     })
     .toBe(true)
     .catch((e: Error) => {
-      e.message += '\nthe collector has: ' + JSON.stringify(last.map(({ type, product_id, url }) => ({ type, product_id, url })), null, 1);
+      // one line, which CI's summary of a failed test (scripts/report.mjs) shows whole
+      const brief = last.map(({ type, product_id, url }) => [type, url?.replace(/^https?:\/\/[^/]+/, ''), product_id].filter(Boolean).join(' '));
+      e.message += `\nthe collector has ${last.length}: ${brief.join(', ') || 'nothing'}`;
       throw e;
     });
   return last;

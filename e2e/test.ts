@@ -13,7 +13,7 @@ export const test = base.extend<{ pageLog: string[] }>({
       const t0 = Date.now();
       const at = () => `+${String(Date.now() - t0).padStart(5)} ms`;
       const path = (u: string) => u.replace(/^https?:\/\/[^/]+/, '');
-      context.on('console', (m) => log.push(`${at()} ${path(m.page()?.url() ?? '?')} console.${m.type()}: ${m.text()}`));
+      context.on('console', (m) => m.type() != 'endGroup' && log.push(`${at()} ${path(m.page()?.url() ?? '?')} console.${m.type()}: ${m.text()}`));
       context.on('weberror', (e) => log.push(`${at()} page error: ${e.error().message}`));
       const watched = (u: string) => /\/create-events|\/depict\.js/.test(u);
       context.on('requestfinished', async (r) => {

@@ -2,32 +2,11 @@
 // one line "N passed, M failed" summed over all suites. Exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { playwrightCount, playwrightFailures, unitCount, unitFailures } from './report.mjs';
 
 /** Runs a command; its exit status, 1 when it could not start or died of a signal. */
 const run = (cmd, args, env = {}) =>
   spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
-
-/** Playwright's JSON report, as [passed, failed, skipped]; a flaky test counts as failed. */
-const playwrightCount = (j) => [j.stats.expected, j.stats.unexpected + j.stats.flaky + (j.errors?.length || 0), j.stats.skipped];
-
-/** The tests of a Playwright report that did not pass at once, as "file:line title: first line of the error". */
-const playwrightFailures = (j) => {
-  const out = (j.errors || []).map((e) => firstLine(e.message));
-  const walk = (suite, titles) => {
-    for (const spec of suite.specs || [])
-      for (const t of spec.tests || [])
-        if (t.status == 'unexpected' || t.status == 'flaky') {
-          const err = t.results?.find((r) => r.error)?.error;
-          out.push(`${spec.file}:${spec.line} ${[...titles, spec.title].join(' › ')}: ${firstLine(err?.message)}`);
-        }
-    for (const s of suite.suites || []) walk(s, [...titles, s.title]);
-  };
-  for (const s of j.suites || []) walk(s, []);
-  return out;
-};
-
-/** An error's first line, without the terminal's colours, for the summary. */
-const firstLine = (m = '') => m.replace(/\x1b\[[\d;]*m/g, '').trim().split('\n')[0].slice(0, 200);
 
 /** Each suite: a command, and the JSON report it writes, read as [passed, failed, skipped?]. */
 const suites = [
@@ -37,11 +16,8 @@ const suites = [
     // the property tests' inputs: fixed, so that CI is repeatable (test/setup.ts)
     env: { FC_SEED: process.env.FC_SEED || '20261130' },
     report: '.results/unit.json',
-    count: (j) => [j.numPassedTests, j.numFailedTests + (j.numRuntimeErrors || 0), j.numPendingTests + (j.numTodoTests || 0)],
-    failures: (j) =>
-      j.testResults.flatMap((f) =>
-        f.assertionResults.filter((a) => a.status == 'failed').map((a) => `${f.name.replace(process.cwd() + '/', '')} ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`),
-      ),
+    count: unitCount,
+    failures: unitFailures,
   },
   // the Playwright specs (e2e/), once per engine: each project is its own run, with its own report
   ...['chromium', 'firefox'].map((engine) => ({
@@ -58,7 +34,7 @@ const suites = [
     cmd: ['node', 'e2e-webkit/run.mjs'],
     report: '.results/e2e-webkit.json',
     count: (j) => [j.passed, j.failed, j.skipped],
-    failures: (j) => j.failures || [],
+    failures: (j) => (j.failures || []).map((title) => ({ title, detail: [] })),
   },
 ];
 
@@ -83,7 +59,7 @@ for (const s of suites) {
     if (existsSync(s.report)) {
       const j = JSON.parse(readFileSync(s.report, 'utf8'));
       [p, f, k = 0] = s.count(j);
-      if (f) failures.push(...(s.failures?.(j) || []).map((t) => `${s.name}: ${t}`));
+      if (f) failures.push(...(s.failures?.(j) || []).map((t) => ({ ...t, title: `${s.name}: ${t.title}` })));
     }
   } catch (e) {
     console.error(`${s.name}: unreadable report ${s.report}: ${e.message}`);
@@ -94,7 +70,12 @@ for (const s of suites) {
   failed += f;
   lines.push(`${s.name}: ${p} passed, ${f} failed${k ? `, ${k} skipped` : ''}`);
 }
-if (failures.length) console.log('\nfailed:\n' + failures.map((t) => '  ✘ ' + t).join('\n'));
+if (failures.length) {
+  // the first few failures in full (the error, what the pages did), then each on one line
+  for (const { title, detail } of failures.slice(0, 3).filter((t) => t.detail.length))
+    console.log(`\n── ${title}\n` + detail.map((l) => '   ' + l).join('\n'));
+  console.log('\nfailed:\n' + failures.map((t) => '  ✘ ' + t.title).join('\n'));
+}
 console.log('\n' + lines.join('\n'));
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
