@@ -18,6 +18,9 @@ export async function stored(request: APIRequestContext, tenant: string): Promis
   return res.json();
 }
 
+/** A URL without its origin: what the logs of a failed test show. */
+export const pathOf = (u: string) => u.replace(/^https?:\/\/[^/]+/, '');
+
 /** Waits until the collector holds events for `tenant` that satisfy `until`, and returns them. */
 export async function waitForEvents(
   request: APIRequestContext,
@@ -34,7 +37,7 @@ export async function waitForEvents(
     .toBe(true)
     .catch((e: Error) => {
       // one line, which CI's summary of a failed test (scripts/report.mjs) shows whole
-      const brief = last.map(({ type, product_id, url }) => [type, url?.replace(/^https?:\/\/[^/]+/, ''), product_id].filter(Boolean).join(' '));
+      const brief = last.map(({ type, product_id, url }) => [type, url && pathOf(url), product_id].filter(Boolean).join(' '));
       e.message += `\nthe collector has ${last.length}: ${brief.join(', ') || 'nothing'}`;
       throw e;
     });

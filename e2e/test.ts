@@ -3,6 +3,7 @@
 // and each send is there), every request to the API and for the snippet, with its answer —
 // and prints it when a test fails. A failure on a CI machine then tells its own story.
 import { test as base } from '@playwright/test';
+import { pathOf as path } from './helpers';
 
 export { expect } from '@playwright/test';
 
@@ -12,7 +13,6 @@ export const test = base.extend<{ pageLog: string[] }>({
       const log: string[] = [];
       const t0 = Date.now();
       const at = () => `+${String(Date.now() - t0).padStart(5)} ms`;
-      const path = (u: string) => u.replace(/^https?:\/\/[^/]+/, '');
       context.on('console', (m) => m.type() != 'endGroup' && log.push(`${at()} ${path(m.page()?.url() ?? '?')} console.${m.type()}: ${m.text()}`));
       context.on('weberror', (e) => log.push(`${at()} page error: ${e.error().message}`));
       const watched = (u: string) => /\/create-events|\/depict\.js/.test(u);
