@@ -59,6 +59,8 @@ export interface Issue {
   loc: (string | number)[];
   msg: string;
   input?: unknown;
+  /** what the rule expected, for the error types whose pydantic error carries it */
+  ctx?: Record<string, unknown>;
 }
 
 /**
@@ -116,22 +118,20 @@ export const RESULT_IDS = [
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v == 'object' && v !== null && !Array.isArray(v);
 
-/** pydantic v2's message for each error type (a function, so that the snippet's bundle,
- * which needs no messages, leaves them out). */
-const messages = (): Record<string, string> => ({
-  list_type: 'Input should be a valid list',
-  model_attributes_type: 'Input should be a valid dictionary or object to extract fields from',
-  missing: 'Field required',
-  enum:
-    'Input should be ' +
-    EVENT_TYPES.slice(0, -1)
-      .map((t) => `'${t}'`)
-      .join(', ') +
-    ` or '${EVENT_TYPES[6]}'`,
-  dict_type: 'Input should be a valid dictionary',
-  string_type: 'Input should be a valid string',
-  string_too_short: 'String should have at least 1 character',
-});
+/** pydantic v2's message for each error type, and the `ctx` of those that have one (a
+ * function, so that the snippet's bundle, which needs no messages, leaves them out). */
+const messages = (): Record<string, [string, Issue['ctx']?]> => {
+  const expected = EVENT_TYPES.slice(0, -1).map((t) => `'${t}'`).join(', ') + ` or '${EVENT_TYPES[6]}'`;
+  return {
+    list_type: ['Input should be a valid list'],
+    model_attributes_type: ['Input should be a valid dictionary or object to extract fields from'],
+    missing: ['Field required'],
+    enum: ['Input should be ' + expected, { expected }],
+    dict_type: ['Input should be a valid dictionary'],
+    string_type: ['Input should be a valid string'],
+    string_too_short: ['String should have at least 1 character', { min_length: 1 }],
+  };
+};
 
 /** One problem, without its message: [type, loc, input]. */
 export type Problem = [string, Issue['loc'], unknown];
@@ -199,5 +199,8 @@ export function invalid(e: Record<string, unknown>): string[] {
  */
 export function validate(body: unknown): Issue[] {
   const msg = messages();
-  return problems(body).map(([type, loc, input]) => ({ type, loc, msg: msg[type], input }));
+  return problems(body).map(([type, loc, input]) => {
+    const [text, ctx] = msg[type];
+    return ctx ? { type, loc, msg: text, input, ctx } : { type, loc, msg: text, input };
+  });
 }

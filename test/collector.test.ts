@@ -243,11 +243,11 @@ describe('POST /create-events: 422s list every error and store nothing', () => {
         { type: 'string_type', loc: ['body', 0, 'document_width'], msg: 'Input should be a valid string', input: 1280 },
       ],
     ],
-    ['bad type', [ev('x', { type: 'pageview' })], [{ type: 'enum', loc: ['body', 0, 'type'], msg: ENUM_MSG, input: 'pageview' }]],
+    ['bad type', [ev('x', { type: 'pageview' })], [{ type: 'enum', loc: ['body', 0, 'type'], msg: ENUM_MSG, input: 'pageview', ctx: { expected: ENUM_MSG.slice('Input should be '.length) } }]],
     [
       'empty dsid',
       [ev('x', { dsid: '' })],
-      [{ type: 'string_too_short', loc: ['body', 0, 'dsid'], msg: 'String should have at least 1 character', input: '' }],
+      [{ type: 'string_too_short', loc: ['body', 0, 'dsid'], msg: 'String should have at least 1 character', input: '', ctx: { min_length: 1 } }],
     ],
     [
       'variant_ids not a list, and a bad item',
@@ -585,11 +585,30 @@ describe('CORS', () => {
       'access-control-allow-origin': ORIGIN,
       'access-control-allow-credentials': 'true',
       'access-control-allow-methods': 'POST, OPTIONS',
-      'access-control-allow-headers': 'content-type, x-api-key',
+      'access-control-allow-headers': 'content-type',
       'access-control-max-age': '7200',
-      vary: 'Origin',
+      vary: 'Origin, Access-Control-Request-Headers',
     });
     expect(r.headers['access-control-allow-private-network']).toBeUndefined();
+  });
+
+  it("allows the request headers the preflight asks for (a monitoring tool's, such as Sentry's), and the API's own when it asks for none", async () => {
+    const ask = (h: Record<string, string>) =>
+      send(c, 'OPTIONS', '/create-events', { headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', ...h } });
+    const sentry = await ask({ 'Access-Control-Request-Headers': 'baggage,content-type,sentry-trace' });
+    expect(sentry.headers['access-control-allow-headers']).toBe('baggage,content-type,sentry-trace');
+    expect((await ask({})).headers['access-control-allow-headers']).toBe('content-type, x-api-key');
+  });
+
+  it("answers a preflight to any path, and a 404 with CORS, as FastAPI's middleware does: a page can read that its endpoint has a typo", async () => {
+    const pre = await send(c, 'OPTIONS', '/create-event', { headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe(ORIGIN);
+    const r = await send(c, 'POST', '/create-event?api_key=k', { body: JSON.stringify([ev(newTenant())]), headers: { ...JSON_TYPE, Origin: ORIGIN } });
+    expect(r.status).toBe(404);
+    expect(r.headers['access-control-allow-origin']).toBe(ORIGIN);
+    // an OPTIONS that is no preflight (no Access-Control-Request-Method) is still a 404
+    expect((await send(c, 'OPTIONS', '/create-event', { headers: { Origin: ORIGIN } })).status).toBe(404);
   });
 
   it('allows Private Network Access when the preflight asks for it', async () => {

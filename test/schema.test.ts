@@ -135,12 +135,12 @@ describe('validate: the contract error table', () => {
 
   it('bad type: enum with the seven values listed', () => {
     for (const v of ['pageview', 'PAGE_VIEW', '', null, 1, ['click']])
-      expect(issuesOf({ ...base, type: v })).toEqual([{ type: 'enum', loc: ['body', 0, 'type'], msg: ENUM_MSG, input: v }]);
+      expect(issuesOf({ ...base, type: v })).toEqual([{ type: 'enum', loc: ['body', 0, 'type'], msg: ENUM_MSG, input: v, ctx: { expected: ENUM_MSG.slice('Input should be '.length) } }]);
   });
 
   it('empty dsid: string_too_short', () => {
     expect(issuesOf({ ...base, dsid: '' })).toEqual([
-      { type: 'string_too_short', loc: ['body', 0, 'dsid'], msg: 'String should have at least 1 character', input: '' },
+      { type: 'string_too_short', loc: ['body', 0, 'dsid'], msg: 'String should have at least 1 character', input: '', ctx: { min_length: 1 } },
     ]);
   });
 

@@ -23,12 +23,19 @@ export function corsHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   };
 }
 
-/** The answer to a preflight (`OPTIONS /create-events`). */
+/**
+ * The answer to a preflight (`OPTIONS /create-events`). The request headers the page asks
+ * for are allowed, as FastAPI's CORS middleware allows them with `allow_headers=["*"]`: a
+ * monitoring tool adds its own to the page's fetch (Sentry 7 adds `sentry-trace` and
+ * `baggage` to any URL with "localhost" in it), and a preflight that refused them would fail
+ * every send to this collector, as a network error that never ends.
+ */
 export function preflightHeaders(req: IncomingMessage): OutgoingHttpHeaders {
   const h: OutgoingHttpHeaders = {
     ...corsHeaders(req),
+    Vary: 'Origin, Access-Control-Request-Headers',
     'Access-Control-Allow-Methods': 'POST, OPTIONS',
-    'Access-Control-Allow-Headers': 'content-type, x-api-key',
+    'Access-Control-Allow-Headers': header(req, 'access-control-request-headers') || 'content-type, x-api-key',
     // Chromium caps it at 2 h, Firefox at 24 h
     'Access-Control-Max-Age': '7200',
   };

@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { createEventsHandler } from './createEvents.js';
 import { createFaults, parseFaultOptions, type FaultOptions } from './faults.js';
-import { parseTarget, sendJson } from './http.js';
+import { header, parseTarget, sendJson } from './http.js';
 import { createEventStream } from './inspectorStream.js';
 import { readBody } from './readBody.js';
 import { createRejections } from './rejections.js';
@@ -193,7 +193,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       return sendJson(res, 405, { detail: 'Method Not Allowed' }, { ...corsHeaders(req), Allow: Object.keys(route).join(', ') });
     }
     if (method == 'GET' || method == 'HEAD') return serveStatic(req, res, path, roots);
-    sendJson(res, 404, { detail: 'Not Found' });
+    // FastAPI's CORS middleware answers a preflight to any path, and puts CORS on every
+    // answer: an endpoint with a typo (`/create-event`) is then a 404 the page can read (the
+    // snippet warns that the tag is wrong), not a CORS error that looks like a network down
+    if (method == 'OPTIONS' && header(req, 'access-control-request-method'))
+      return void res.writeHead(204, preflightHeaders(req)).end();
+    sendJson(res, 404, { detail: 'Not Found' }, corsHeaders(req));
   }
 
   const timeout = options.requestTimeoutMs ?? 30_000;
