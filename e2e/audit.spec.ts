@@ -193,7 +193,7 @@ test('finds the script tag settings the snippet reads otherwise than meant, and 
   expect(found('bad-setting', 'data-consent="yes"')).toMatchObject({
     severity: 'error',
     ...tag,
-    message: expect.stringContaining('neither "granted" nor "pending": the snippet treats it as not granted'),
+    message: expect.stringContaining('none of "granted", "pending" and "denied": the snippet treats it as not granted'),
   });
   expect(found('bad-setting', 'data-capture="pageview click"')).toMatchObject({
     severity: 'error',
@@ -219,7 +219,7 @@ test('finds the script tag settings the snippet reads otherwise than meant, and 
   expect(report.problems.filter((p) => p.code == 'bad-setting' || p.code == 'unknown-setting')).toHaveLength(8);
 
   const { stdout } = await audit(`${fixtures}/bad-settings`);
-  expect(stdout).toMatch(/✖ error\s+data-consent="yes" on the script tag is neither "granted" nor "pending".*bad-setting/);
+  expect(stdout).toMatch(/✖ error\s+data-consent="yes" on the script tag is none of "granted", "pending" and "denied".*bad-setting/);
   expect(stdout).toMatch(/▲ warning\s+data-tenat on the script tag is not a setting of the snippet: it is ignored; did you mean data-tenant\?\s+unknown-setting/);
 });
 

@@ -1,7 +1,7 @@
 import { expect, test } from './test';
 import { holdLock, holdStore } from './page-scripts.mjs';
 import { readFileSync } from 'node:fs';
-import { BASE, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents } from './helpers';
+import { BASE, WIDGET_CARD, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 /** The two-line pre-load stub, as the README prints it. */
 const STUB = /two-line stub[\s\S]*?```html\n<script>\n([\s\S]*?)<\/script>/.exec(readFileSync('README.md', 'utf8'))![1];
@@ -79,6 +79,38 @@ test('a missing tenant is one console error and nothing is sent', async ({ page,
   await page.evaluate(() => (window as any).depict.track('click', { product_id: 'x' }));
   expect(errors).toEqual([expect.stringContaining('data-api-key')]);
   expect(await stored(request, tenant)).toEqual([]);
+});
+
+test('a setting with a typo (data-consent="pendng", data-capture with "clicks") is one warning naming the values; the consent counts as not granted, until depict.consent(true)', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
+  await fixture(page, tenant, WIDGET_CARD, { attrs: 'data-consent="pendng" data-capture="page_view clicks"' });
+  await ready(page);
+  expect(warnings).toEqual(['[depict] data-consent or data-capture not understood: pendng,clicks']);
+  await page.click('#card'); // clicks are off: nothing
+  expect(await stored(request, tenant)).toEqual([]);
+  await page.evaluate(() => (window as any).depict.consent(true));
+  const events = await waitForEvents(request, tenant, (e) => e.length == 1);
+  expect(events.map((e) => e.type)).toEqual(['page_view']);
+  await page.evaluate(() => (window as any).depict.flush());
+  expect(await stored(request, tenant)).toHaveLength(1);
+});
+
+test('data-consent="denied": nothing kept or sent, and no warning, until depict.consent(true)', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
+  await fixture(page, tenant, '', { attrs: 'data-consent="denied"' });
+  await ready(page);
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'before' }));
+  await page.evaluate(() => (window as any).depict.consent(true));
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'after' }));
+  const events = await waitForEvents(request, tenant, (e) => e.length >= 1);
+  await page.evaluate(() => (window as any).depict.flush());
+  expect((await stored(request, tenant)).map((e) => e.product_id ?? e.type)).toEqual(['after']);
+  expect(events).toHaveLength(1);
+  expect(warnings).toEqual([]);
 });
 
 test('calls made through the pre-load stub are replayed in order', async ({ page, request }, info) => {

@@ -199,8 +199,9 @@ function inspectPage({ selectors, resultAttributes, defaultEndpoint }) {
 
 /** The values of `privacySignals` the snippet knows (src/tracker.ts, start()); `none` names neither signal. */
 const PRIVACY_SIGNALS = ['gpc', 'dnt', 'none'];
-/** The values of `consent` (src/tracker.ts): anything else is not granted, as if pending. */
-const CONSENT = ['granted', 'pending'];
+/** The values of `consent` (src/tracker.ts): anything else is not granted, as if pending,
+ * and the snippet warns. */
+const CONSENT = ['granted', 'pending', 'denied'];
 
 /** `apiKey` → `api-key`, and back (the browser's dataset names). */
 const dashed = (key) => key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -244,7 +245,7 @@ function checkSettings(given, rules, add, where) {
     } else if (key == 'consent') {
       if (!CONSENT.includes(v)) {
         const hint = typeof v == 'string' && suggest(rules, v, CONSENT);
-        bad('error', `${shown} is neither "granted" nor "pending"${hint ? ` (did you mean ${hint}?)` : ''}: the snippet treats it as not granted, and stores and sends nothing until depict.consent(true)`);
+        bad('error', `${shown} is none of "granted", "pending" and "denied"${hint ? ` (did you mean ${hint}?)` : ''}: the snippet treats it as not granted, and stores and sends nothing until depict.consent(true)`);
       }
     } else if (key == 'capture' || key == 'privacySignals') {
       const known = key == 'capture' ? d : PRIVACY_SIGNALS;

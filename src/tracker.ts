@@ -67,6 +67,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const signal =
     (cfg.privacySignals.includes('gpc') && nav.globalPrivacyControl) ||
     (cfg.privacySignals.includes('dnt') && nav.doNotTrack == '1');
+  // a setting's value with a typo (data-consent="pendng", data-capture="clicks"): one
+  // warning; an unknown consent is not granted, an unknown capture is off
+  const odd = [cfg.consent, ...cfg.capture].filter((v) => !['granted', 'pending', 'denied', ...EVENT_TYPES].includes(v as EventType));
+  if (odd.length) warn('data-consent or data-capture not understood: ' + odd);
   let consent = signal ? 'denied' : cfg.consent;
   if (signal) debug('a privacy signal is on: off until depict.consent(true)');
   persistStorage(consent == 'granted');
