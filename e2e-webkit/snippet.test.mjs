@@ -125,6 +125,23 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal(ofType(events, 'add_to_cart')[0].product_id, 'closing');
   });
 
+  test('a page on another site (127.0.0.1; the API on localhost, as api.depict.ai is to a shop): its page view arrives, and an add to cart made right before its window closes', T, async () => {
+    const tenant = uniqueTenant('xsite');
+    const first = await driver.getWindowHandle();
+    await driver.switchTo().newWindow('window');
+    await driver.get(`http://127.0.0.1:${col.port}/events?tenant=-`);
+    // every send is preflighted: the body is JSON, to another site
+    await injectSnippet(driver, { tenant, endpoint: `${col.base}/create-events`, batchMs: 60_000 });
+    await driver.executeScript(`depict.track('add_to_cart', { product_id: 'closing' })`);
+    await driver.close();
+    await driver.switchTo().window(first);
+    const events = await col.waitFor({ tenant }, (e) => e.length == 2, 'the page view and the add_to_cart');
+    assert.deepEqual(events.map((e) => [e.type, e.url]).sort(), [
+      ['add_to_cart', `http://127.0.0.1:${col.port}/events?tenant=-`],
+      ['page_view', `http://127.0.0.1:${col.port}/events?tenant=-`],
+    ]);
+  });
+
   // WebDriver classic has no init scripts: the page is broken first, then the snippet starts
   // on it (injectSnippet), as it would from its script tag on a page that broke IndexedDB
   const watchErrors = `window.__errors = [];
