@@ -27,7 +27,7 @@ export function purchaseEvents(tenant: string, order: unknown): [Fields, string]
     (!(Array.isArray(items) && items.length) && 'items') ||
     // spread, not Array.from: Prototype.js (Magento 1) and MooTools replace Array.from with one
     // that ignores its function; spreading also turns a sparse array's holes into undefined
-    [...items].map((it, i) => (!id(it?.product_id) || !PLAIN.test(price(it.price))) && `items[${i}]`).find(Boolean);
+    [...items].map((it, i) => (!id(it?.product_id) ? `items[${i}].product_id` : !PLAIN.test(price(it.price)) && `items[${i}].price`)).find(Boolean);
   if (bad) return bad + ' is missing or invalid';
   return items.map((it, i) => [
     { product_id: text(it.product_id), entity_price: price(it.price), currency: currency.toUpperCase(), variant_ids: it.variant_ids as Fields['variant_ids'] },

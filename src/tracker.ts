@@ -335,7 +335,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       const c = clean(fields);
       // checked as part of an event, as they will be sent
       const bad = c && [...c[1], ...c[2], ...invalid({ ...c[0], tenant: '-', market: '-', type: 'click' })];
-      if (!c || bad!.length) return warn('set() ignored: invalid or unknown ' + (bad || 'fields'), fields);
+      if (!c || bad!.length) return warn('set() ignored: ' + (bad ? 'invalid or unknown ' + bad : 'fields must be an object'), fields);
       for (const k in fields) if (fields[k as keyof Fields] == null) delete defaults[k as keyof Fields];
       defaults = { ...defaults, ...c[0] };
     },

@@ -142,25 +142,25 @@ describe('purchaseEvents: a malformed order', () => {
       expect(problem({ ...ORDER, items })).toMatch(/^items is missing or invalid/);
   });
 
-  it('an item without a product_id names the item', () => {
-    expect(problem({ ...ORDER, items: [ORDER.items[0], { price: 5 }] })).toMatch(/^items\[1\] is missing or invalid/);
-    expect(problem({ ...ORDER, items: [{ product_id: '', price: 5 }] })).toMatch(/^items\[0\]/);
-    expect(problem({ ...ORDER, items: [{ product_id: null, price: 5 }] })).toMatch(/^items\[0\]/);
+  it('an item without a product_id names the item and the field', () => {
+    expect(problem({ ...ORDER, items: [ORDER.items[0], { price: 5 }] })).toMatch(/^items\[1\]\.product_id is missing or invalid/);
+    expect(problem({ ...ORDER, items: [{ product_id: '', price: 5 }] })).toMatch(/^items\[0\]\.product_id /);
+    expect(problem({ ...ORDER, items: [{ product_id: null, price: 5 }] })).toMatch(/^items\[0\]\.product_id /);
   });
 
   it('an item that is not an object', () => {
-    expect(problem({ ...ORDER, items: [null] })).toMatch(/^items\[0\]/);
-    expect(problem({ ...ORDER, items: [ORDER.items[0], 'p2'] })).toMatch(/^items\[1\]/);
+    expect(problem({ ...ORDER, items: [null] })).toMatch(/^items\[0\]\.product_id /);
+    expect(problem({ ...ORDER, items: [ORDER.items[0], 'p2'] })).toMatch(/^items\[1\]\.product_id /);
   });
 
   it('a missing, non-numeric or negative price', () => {
     for (const price of [undefined, '', 'free', '-', NaN, Infinity, '-1', '-1 299,00', -0.01, null, {}])
-      expect(problem({ ...ORDER, items: [{ product_id: 'p', price }] })).toMatch(/^items\[0\]/);
+      expect(problem({ ...ORDER, items: [{ product_id: 'p', price }] })).toMatch(/^items\[0\]\.price is missing or invalid/);
   });
 
   it('the message names the first part that is wrong (the README shows what an order looks like)', () => {
     expect(problem({})).toBe('transaction_id is missing or invalid');
-    expect(problem({ transaction_id: 'T', currency: 'SEK', items: [{ product_id: 'p', price: 1 }, { product_id: 'q' }] })).toBe('items[1] is missing or invalid');
+    expect(problem({ transaction_id: 'T', currency: 'SEK', items: [{ product_id: 'p', price: 1 }, { product_id: 'q' }] })).toBe('items[1].price is missing or invalid');
   });
 
   it('partial orders give a problem, never a throw', () => {
