@@ -106,13 +106,14 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     ...(options.distDir ? [{ dir: options.distDir, cacheControl: 'no-store' }] : []),
   ];
 
+  /** The answer to a CORS preflight: to `/create-events`, and to any other path, as FastAPI's
+   * CORS middleware answers them. */
+  const preflight = (req: IncomingMessage, res: ServerResponse) => void res.writeHead(204, preflightHeaders(req)).end();
+
   const routes: Record<string, Record<string, Handler>> = {
     '/create-events': {
       POST: createEvents,
-      OPTIONS: (req, res) => {
-        res.writeHead(204, preflightHeaders(req));
-        res.end();
-      },
+      OPTIONS: preflight,
     },
     '/events': {
       GET: (_req, res, query) => {
@@ -196,8 +197,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     // FastAPI's CORS middleware answers a preflight to any path, and puts CORS on every
     // answer: an endpoint with a typo (`/create-event`) is then a 404 the page can read (the
     // snippet warns that the tag is wrong), not a CORS error that looks like a network down
-    if (method == 'OPTIONS' && header(req, 'access-control-request-method'))
-      return void res.writeHead(204, preflightHeaders(req)).end();
+    if (method == 'OPTIONS' && header(req, 'access-control-request-method')) return preflight(req, res);
     sendJson(res, 404, { detail: 'Not Found' }, corsHeaders(req));
   }
 
