@@ -10,7 +10,7 @@ import { expect, test } from './test';
 import type { Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BASE, WIDGET_CARD, faults, ofType, queued, ready, stats, stored, tenantOf, waitForEvents } from './helpers';
+import { BASE, WIDGET_CARD, expectOnlyNamedEventDropped, faults, ofType, ready, snippetPage, stats, stored, tenantOf, waitForEvents } from './helpers';
 
 /** Each test's page, by path (the test's tenant). */
 const pages = new Map<string, string>();
@@ -31,10 +31,7 @@ test.afterAll(() => new Promise<void>((ok) => (server.closeAllConnections(), ser
 /** Opens the shop's page `/<tenant>?id=1` with `body` and the snippet's tag (`attrs` first, so
  * they win), and returns its URL. */
 async function shop(page: Page, tenant: string, body: string, { attrs = '', head = '' } = {}): Promise<string> {
-  pages.set(`/${tenant}`, `<!doctype html><html><head><meta charset="utf-8">${head}
-<script async src="${BASE}/depict.js" ${attrs} data-tenant="${tenant}" data-market="se" data-api-key="k"
-  data-endpoint="${BASE}/create-events" data-batch-ms="50"></script></head>
-<body>${body}</body></html>`);
+  pages.set(`/${tenant}`, snippetPage(tenant, body, { attrs, head }));
   const url = `${SHOP}/${tenant}?id=1`;
   await page.goto(url);
   return url;
@@ -69,13 +66,7 @@ test('from a shop on another site: the page view, the widget, an impression, a c
 test('from a shop on another site, a 422 naming one event: the page reads its body, drops that event only and sends the rest', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await shop(page, tenant, '', { attrs: 'data-batch-ms="60000" data-capture=""' });
-  await page.evaluate(() => ['a', 'b', 'c'].forEach((p) => (window as any).depict.track('element_visible', { product_id: p })));
-  const rejectId = (await queued(page, 3)).find((e) => e.product_id == 'b')!.deduplication_id;
-  await faults(request, tenant, { reject: [rejectId] });
-  await page.evaluate(() => (window as any).depict.flush());
-  const events = await waitForEvents(request, tenant, (e) => e.length == 2);
-  expect(events.map((e) => e.product_id).sort()).toEqual(['a', 'c']);
-  expect((await stats(request, tenant)).rejected_batches).toBe(1);
+  await expectOnlyNamedEventDropped(page, request, tenant);
 });
 
 test("from a shop on another site, a 503 with Retry-After: 2: the page reads the header and waits 2 s before it sends again", async ({ page, request }, info) => {

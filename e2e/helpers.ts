@@ -82,15 +82,33 @@ export async function fixture(
   { url = `${BASE}/fixture`, attrs = '', head = '' } = {},
 ): Promise<void> {
   await page.route(url.split('?')[0] + '*', (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><html><head><meta charset="utf-8">${head}
-<script async src="${BASE}/depict.js" ${attrs} data-tenant="${tenant}" data-market="se" data-api-key="k"
-  data-endpoint="${BASE}/create-events" data-batch-ms="50"></script></head>
-<body>${body}</body></html>`,
-    }),
+    route.fulfill({ contentType: 'text/html', body: snippetPage(tenant, body, { attrs, head }) }),
   );
   await page.goto(url);
+}
+
+/** A page with `head`, then the snippet's script tag for `tenant` (`attrs` first, so they
+ * win), sending to the collector; and `body`. */
+export const snippetPage = (tenant: string, body: string, { attrs = '', head = '' } = {}) =>
+  `<!doctype html><html><head><meta charset="utf-8">${head}
+<script async src="${BASE}/depict.js" ${attrs} data-tenant="${tenant}" data-market="se" data-api-key="k"
+  data-endpoint="${BASE}/create-events" data-batch-ms="50"></script></head>
+<body>${body}</body></html>`;
+
+/**
+ * On a page whose snippet runs with `data-batch-ms="60000" data-capture=""` (nothing is sent
+ * until a flush): tracks three impressions, has the collector refuse the one of product b
+ * with a 422 naming it, flushes, and expects the other two stored and one batch rejected.
+ */
+export async function expectOnlyNamedEventDropped(page: Page, request: APIRequestContext, tenant: string): Promise<void> {
+  await page.evaluate(() => ['a', 'b', 'c'].forEach((p) => (window as any).depict.track('element_visible', { product_id: p })));
+  // reject the event of product b by its dedup id, read from the queue
+  const rejectId = (await queued(page, 3)).find((e) => e.product_id == 'b')!.deduplication_id;
+  await faults(request, tenant, { reject: [rejectId] });
+  await page.evaluate(() => (window as any).depict.flush());
+  const events = await waitForEvents(request, tenant, (e) => e.length == 2);
+  expect(events.map((e) => e.product_id).sort()).toEqual(['a', 'c']);
+  expect((await stats(request, tenant)).rejected_batches).toBe(1);
 }
 
 /** Waits until the snippet has started on the page: clicks before that are not seen (it

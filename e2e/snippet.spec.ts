@@ -1,7 +1,7 @@
 import { expect, test } from './test';
 import { holdLock, holdStore } from './page-scripts.mjs';
 import { readFileSync } from 'node:fs';
-import { BASE, WIDGET_CARD, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents } from './helpers';
+import { BASE, WIDGET_CARD, expectOnlyNamedEventDropped, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents } from './helpers';
 
 /** The two-line pre-load stub, as the README prints it. */
 const STUB = /two-line stub[\s\S]*?```html\n<script>\n([\s\S]*?)<\/script>/.exec(readFileSync('README.md', 'utf8'))![1];
@@ -542,17 +542,7 @@ test('a 422 for one event of a batch drops that event only', async ({ page, requ
   const tenant = tenantOf(info);
   // a long batching delay, so the events wait in the queue until the test flushes them
   await fixture(page, tenant, '', { attrs: 'data-batch-ms="60000" data-capture=""' });
-  await page.evaluate(() => {
-    const d = (window as any).depict;
-    ['a', 'b', 'c'].forEach((p) => d.track('element_visible', { product_id: p }));
-  });
-  // reject the event of product b by its dedup id, read from the queue
-  const rejectId = (await queued(page, 3)).find((e) => e.product_id == 'b')!.deduplication_id;
-  await faults(request, tenant, { reject: [rejectId] });
-  await page.evaluate(() => (window as any).depict.flush());
-  const events = await waitForEvents(request, tenant, (e) => e.length == 2);
-  expect(events.map((e) => e.product_id).sort()).toEqual(['a', 'c']);
-  expect((await stats(request, tenant)).rejected_batches).toBe(1);
+  await expectOnlyNamedEventDropped(page, request, tenant);
   await page.evaluate(() => (window as any).depict.flush());
   expect(await stored(request, tenant)).toHaveLength(2);
 });
