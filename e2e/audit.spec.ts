@@ -58,6 +58,10 @@ const PAGES: Record<string, string> = {
         data-batch-ms="50" data-privacy-signals="gpc dnt" data-session-minutes="30" data-attribution-hours="0.5"
         data-debug="off" data-strip-params="email token"></script>
 </head><body><p>Nothing to see</p></body></html>`,
+  'wrong-src': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Wrong path</title>
+<script async src="__BASE__/cdn/depict.js" data-tenant="wrong-src" data-market="se" data-api-key="k"
+        data-endpoint="__BASE__/create-events"></script>
+</head><body><p>Nothing to see</p></body></html>`,
   'dry-run': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thank you</title>
 <script async src="__BASE__/depict.js" data-tenant="dry-run" data-market="se" data-api-key="k"
         data-endpoint="__BASE__/create-events" data-batch-ms="50"></script>
@@ -178,6 +182,15 @@ test('finds a script tag without data-api-key, an endpoint that does not answer,
   expect(stdout).toMatch(/✖ error\s+\[depict\] not started: the script tag needs data-api-key/);
   expect(stdout).toMatch(/snippet .* · loaded, not started\n/);
   expect(stdout).not.toContain('no-events');
+});
+
+test('a script tag whose src does not load (a wrong CDN path) is an error, not a clean page', async () => {
+  const { status, report } = await auditJson(`${fixtures}/wrong-src`);
+  expect(status).toBe(1);
+  expect(report.snippet).toMatchObject({ tenant: 'wrong-src', loaded: false, started: false });
+  expect(report.problems.filter((p) => p.code == 'snippet-not-loaded')).toEqual([
+    expect.objectContaining({ severity: 'error', path: 'head > script', message: expect.stringContaining(`${BASE}/cdn/depict.js`) }),
+  ]);
 });
 
 test('finds the script tag settings the snippet reads otherwise than meant, and says what it does instead', async () => {

@@ -317,6 +317,10 @@ function judge(facts, rules, run) {
     for (const [key, attribute] of settings)
       if (!snippet[key])
         add('error', 'script-tag-missing-attribute', `the script tag has no data-${attribute} (nor window.depictConfig.${key}): the snippet does not start`, el(snippet.tag));
+    // a src that does not load (a wrong CDN path, a 404, a CSP's script-src, a root-relative
+    // src in a local file): nothing runs, and the page's console says only that a resource failed
+    if (!snippet.loaded && !run.events.length)
+      add('error', 'snippet-not-loaded', `the script tag's src (${snippet.tag.src ?? 'none'}) did not load or did not run: nothing is tracked`, el(snippet.tag));
     if (!snippet.tag.async && snippet.tag.src)
       add('warning', 'script-not-async', 'the script tag is neither async nor defer: it holds up the page while it loads', el(snippet.tag));
   }
