@@ -38,8 +38,9 @@ export interface DepictConfig {
   endpoint?: string;
   /** Log every event and every send to the console, as collapsed groups. */
   debug?: boolean;
-  /** `pending`: keep events in memory only, store and send nothing, until `consent(true)`. */
-  consent?: 'granted' | 'pending';
+  /** `pending`: keep events in memory only, store and send nothing, until `consent(true)`;
+   * `denied`: keep nothing either (default `granted`). */
+  consent?: 'granted' | 'pending' | 'denied';
   /** The automatic captures that are on (default all), space or comma separated, or a list; `''` for none. */
   capture?: string | ('page_view' | 'click' | 'add_to_cart' | 'element_visible' | 'recommendations_inserted' | 'purchase')[];
   /** Minutes without an event after which a new session starts (default 30). */

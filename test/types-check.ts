@@ -38,8 +38,9 @@ init({
 });
 // @ts-expect-error apiKey is required
 init({ tenant: 'acme', market: 'se' });
-// @ts-expect-error consent is 'granted' or 'pending'
+// @ts-expect-error consent is 'granted', 'pending' or 'denied'
 init({ tenant: 'acme', market: 'se', apiKey: 'KEY', consent: 'yes' });
+init({ tenant: 'acme', market: 'se', apiKey: 'KEY', consent: 'denied' });
 // @ts-expect-error not a capture
 init({ tenant: 'acme', market: 'se', apiKey: 'KEY', capture: ['pageview'] });
 
