@@ -37,13 +37,6 @@ async function shop(page: Page, tenant: string, body: string, { attrs = '', head
   return url;
 }
 
-/** The times (ms, the test's clock) at which the page posted to the API. */
-function posts(page: Page): number[] {
-  const at: number[] = [];
-  page.on('request', (r) => r.url().includes('/create-events') && r.method() == 'POST' && at.push(Date.now()));
-  return at;
-}
-
 test('from a shop on another site: the page view, the widget, an impression, a click and an add to cart each arrive once, with the shop\'s URL', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const url = await shop(page, tenant, WIDGET_CARD);
@@ -72,13 +65,20 @@ test('from a shop on another site, a 422 naming one event: the page reads its bo
 test("from a shop on another site, a 503 with Retry-After: 2: the page reads the header and waits 2 s before it sends again", async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await faults(request, tenant, { status: 503, retryAfter: 2, count: 1 });
-  const at = posts(page);
   await shop(page, tenant, '', { attrs: 'data-capture="page_view"' });
   const [pv] = await waitForEvents(request, tenant, (e) => e.length == 1);
   expect(pv.type).toBe('page_view');
+  // when the page started each send, by the page's own clock (the test process hears of a
+  // request late when the machine is busy, which shortened the gap it measured)
+  const at = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((r) => r.name.includes('/create-events'))
+      .map((r) => r.startTime),
+  );
   expect(at.length).toBeGreaterThanOrEqual(2);
   // without the header (not exposed to the page) the first retry comes within a second
-  expect(at[1] - at[0]).toBeGreaterThanOrEqual(1900);
+  expect(at[1] - at[0]).toBeGreaterThanOrEqual(2000);
   expect((await stats(request, tenant)).faulted).toBe(1);
 });
 
