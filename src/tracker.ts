@@ -281,14 +281,19 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   /** An auto-captured event: `base`, then the element's fields. */
   const auto = (type: string, el: Element | null, base?: Fields) => emit(type, { ...base, ...fieldsOf(el) });
 
-  let widgets = new WeakSet<Element>();
+  /** The widgets and impressions reported this page view, by type and fields: a hydration that
+   * renders the server's widget and cards again as new, identical elements (React after a
+   * mismatch, a skeleton the client replaces) reports nothing more. */
+  let reported = new Set<string>();
+  // (the set grows when the key is new)
+  const once = (type: string, el: Element, f = fieldsOf(el)) => reported.size < reported.add(type + json(f)).size && emit(type, f);
   const purchases = new WeakSet<Element>();
   /** The automatic page view that waits for the navigating task to end (0: none waits), and
    * the scan of the page that follows it. */
   let later: ReturnType<typeof setTimeout> | 0 = 0;
   let scan: ReturnType<typeof setTimeout>;
 
-  const [observe, release, reset] = createVisibility((el) => auto('element_visible', el));
+  const [observe, release, reset] = createVisibility((el) => once('element_visible', el));
   /** Reports what is on the page (set once the DOM is watched): each page view scans, after
    * its page_view, the first one included. */
   let rescan: (() => void) | undefined;
@@ -319,7 +324,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // (before the DOM is watched, the stub's replay: nothing seen yet)
     if (rescan && shown != (shown = location.href)) {
       reset();
-      widgets = new WeakSet();
+      reported = new Set();
       // one scan for the navigations of one task (a loop of replaceState calls), not one each
       clearTimeout(scan);
       scan = setTimeout(rescan, wait);
@@ -419,12 +424,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   rescan = watchDom(
     on('element_visible') && (observe),
     on('recommendations_inserted') &&
-      ((el) => {
-        if (!widgets.has(el)) {
-          widgets.add(el);
-          auto('recommendations_inserted', el);
-        }
-      }),
+      ((el) => once('recommendations_inserted', el)),
     on('purchase') &&
       ((el) => {
         if (!purchases.has(el)) {

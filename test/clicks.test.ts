@@ -111,14 +111,23 @@ describe('clickAction', () => {
     expect(clickAction($('#t'))).toEqual(['click', $('#t'), abs('/p')]);
   });
 
-  // SUSPECTED BUG (src/capture/clicks.ts clickAction): when the product element sits inside
-  // its link — `<a href="/p/1"><div data-depict-product-id="1">…</div></a>`, a common card
-  // markup — `t.closest('a[href]')` finds the wrapping link, `product.contains(link)` is false,
-  // and the `||` never falls back, so the click has no page_url although the contract says
-  // "page_url = the product link's absolute href, when there is one".
-  it('BUG: a card wrapped in its link gets that link as page_url', () => {
+  // `t.closest('a[href]')` finds the wrapping link, outside the product element
+  it('a card wrapped in its link gets that link as page_url', () => {
     document.body.innerHTML = `<a href="/p/1"><div data-depict-product-id="1"><img id=t></div></a>`;
     expect(clickAction($('#t'))).toEqual(['click', $('#t'), abs('/p/1')]);
+  });
+
+  it("a web component annotated on its host, its link in its shadow root: the event's path gives the link, also to a middle click", () => {
+    document.body.innerHTML = `<product-card id=t data-depict-product-id="h1"></product-card>`;
+    const host = $('#t');
+    const a = Object.assign(document.createElement('a'), { href: '/product/h1' });
+    host.attachShadow({ mode: 'open' }).append(a);
+    // the target is the host (retargeted); the path starts inside the shadow root
+    const path = [a, host.shadowRoot!, host, document.body, document.documentElement, document, window];
+    expect(clickAction(host, 0, path)).toEqual(['click', host, abs('/product/h1')]);
+    expect(clickAction(host, 1, path)).toEqual(['click', host, abs('/product/h1')]);
+    // without the path, the shadow root's link is not found
+    expect(clickAction(host, 1)).toBeUndefined();
   });
 });
 

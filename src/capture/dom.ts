@@ -42,7 +42,11 @@ export function watchDom(
     records.forEach((r) => {
       r.removedNodes.forEach((n) => each(n, PRODUCT, product && removed));
       r.addedNodes.forEach(found);
+      // a node reused for another product (a virtual list that recycles its rows, a list
+      // keyed by index, Vue's v-for without a key): a new product to see
+      const t = r.target as Element;
+      if (product && r.oldValue != t.getAttribute(r.attributeName!)) removed(t), t.matches(PRODUCT) && product(t);
     }),
-  ).observe(page, { childList: true, subtree: true });
+  ).observe(page, { childList: true, subtree: true, attributeFilter: PRODUCT.match(/[\w-]+/g)!, attributeOldValue: true });
   return () => found(page);
 }

@@ -9,18 +9,18 @@ export const DWELL = 1e3;
 export type Visibility = [observe: (el: Element) => void, release: (el: Element) => void, reset: () => void];
 
 /**
- * Calls `seen(el)` once per element per page view when the element has been at least
- * half in view, in a visible tab, for one continuous second. One IntersectionObserver for
- * all elements and a timer only per element in view, so thousands of cards cost little;
- * leaving the view or hiding the tab cancels the timer, and a seen element is unobserved.
+ * Calls `seen(el)` when the element has been at least half in view, in a visible tab, for
+ * one continuous second. One IntersectionObserver for all elements and a timer only per
+ * element in view, so thousands of cards cost little;
+ * leaving the view or hiding the tab cancels the timer, and a seen element is unobserved:
+ * seen once until reset() (a new page view), or until it is released and observed again.
  */
 export function createVisibility(seen: (el: Element) => void): Visibility {
   /** The elements in view, each with its timer (none while the tab is hidden). */
   const inView = new Map<Element, any>();
-  /** The elements seen this page view (no longer observed), kept when released: one that is
-   * moved (removed, added again) is not seen twice. */
-  let done = new WeakSet<Element>();
-  /** Of them, those not released, to observe again on reset(). */
+  /** The elements seen this page view (no longer observed), to observe again on reset(). One
+   * released and observed again (moved, recycled for another product) may be seen again: the
+   * tracker reports each product's fields once per page view. */
   const seenHere = new Set<Element>();
   const stop = (el: Element) => {
     clearTimeout(inView.get(el));
@@ -28,14 +28,13 @@ export function createVisibility(seen: (el: Element) => void): Visibility {
   };
   const start = (el: Element) => {
     // a seen element may still have an entry queued from before it was unobserved
-    if (!done.has(el))
+    if (!seenHere.has(el))
       inView.set(
         el,
         inView.get(el) ||
           (!document.hidden &&
             setTimeout(() => {
               stop(el);
-              done.add(el);
               seenHere.add(el);
               io.unobserve(el);
               if (el.isConnected) seen(el);
@@ -55,14 +54,13 @@ export function createVisibility(seen: (el: Element) => void): Visibility {
     }),
   );
   return [
-    (el) => done.has(el) || io.observe(el),
+    (el) => seenHere.has(el) || io.observe(el),
     (el) => {
       stop(el);
       seenHere.delete(el);
       io.unobserve(el);
     },
     () => {
-      done = new WeakSet();
       seenHere.forEach((el) => el.isConnected && io.observe(el));
       seenHere.clear();
     },
