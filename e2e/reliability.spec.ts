@@ -10,7 +10,7 @@
 import { expect, test } from './test';
 import type { APIRequestContext, BrowserContext, Page } from '@playwright/test';
 import { holdStore } from './page-scripts.mjs';
-import { BASE, faults, fixture, ofType, ready, stats, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
+import { BASE, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
 
 // written against Chromium's back/forward cache, offline emulation and console object previews:
 // run in the chromium project only (playwright.config.ts)
@@ -473,4 +473,86 @@ test('429 with Retry-After: 2 — the snippet waits at least two seconds before 
   await expect.poll(() => stats(request, tenant)).toMatchObject({ requests: 2, stored: 2, duplicates: 1 });
   await depict(page);
   expect(await stored(request, tenant)).toHaveLength(2);
+});
+
+test("503 with Retry-After: 0 (a CDN's or a rate limiter's answer; a date already past is the same): the snippet still backs off, it does not send again at once", async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await faults(request, tenant, { status: 503, retryAfter: 0, count: 2 });
+  await fixture(page, tenant, '', { attrs: 'data-capture=""' });
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'p1' }));
+  await waitForEvents(request, tenant, (e) => e.length == 1);
+  // when the page started each send, by its own clock (an entry is added once the response
+  // has been read)
+  const at = await page
+    .waitForFunction(() => {
+      const t = performance.getEntriesByType('resource').filter((r) => r.name.includes('/create-events'));
+      return t.length >= 3 && t.map((r) => r.startTime);
+    })
+    .then((h) => h.jsonValue() as Promise<number[]>);
+  // backing off: 0.5–1 s, then 1–2 s (taken as the whole wait, the 0 had them sent again at
+  // once: 1,674 requests a minute during a long outage)
+  expect(at).toHaveLength(3);
+  expect(at[1] - at[0]).toBeGreaterThanOrEqual(500);
+  expect(at[2] - at[1]).toBeGreaterThanOrEqual(1000);
+});
+
+test.describe('a tab switched away from while nothing can be sent sends nothing (the events wait in IndexedDB)', () => {
+  /** Makes the page hidden, as a tab switch does, and returns how many sends that started
+   * (fetch is called at once, in the visibilitychange listener). */
+  const hideAndCountSends = (page: Page) =>
+    page.evaluate(() => {
+      let n = 0;
+      const f = window.fetch;
+      window.fetch = (...a: Parameters<typeof fetch>) => (String(a[0]).includes('/create-events') && n++, f(...a));
+      for (const [k, v] of [['hidden', true], ['visibilityState', 'hidden']] as const) Object.defineProperty(document, k, { configurable: true, get: () => v });
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+      window.fetch = f;
+      for (const k of ['hidden', 'visibilityState']) delete (document as any)[k];
+      return n;
+    });
+
+  test('offline: no send, and all go once back online', async ({ page, context, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '', { attrs: 'data-capture=""' });
+    await ready(page);
+    await context.setOffline(true);
+    await page.evaluate(() => ['o1', 'o2', 'o3'].forEach((p) => (window as any).depict.track('click', { product_id: p })));
+    // (each of them, when the tab switch came, would have failed)
+    expect(await hideAndCountSends(page)).toBe(0);
+    await context.setOffline(false);
+    const events = await waitForEvents(request, tenant, (e) => e.length == 3);
+    expect(events.map((e) => e.product_id).sort()).toEqual(['o1', 'o2', 'o3']);
+  });
+
+  test('during a back-off (a 503 asked for 30 s): no send; depict.flush() sends at once', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await faults(request, tenant, { status: 503, retryAfter: 30, count: 1 });
+    await fixture(page, tenant, '', { attrs: 'data-capture=""' });
+    await page.evaluate(() => (window as any).depict.track('click', { product_id: 'b1' }));
+    await expect.poll(async () => (await stats(request, tenant)).faulted).toBe(1);
+    expect(await hideAndCountSends(page)).toBe(0);
+    await depict(page);
+    expect((await stored(request, tenant)).map((e) => e.product_id)).toEqual(['b1']);
+  });
+});
+
+test('offline, the stored queue keeps within its bound (1,000 events): the newest are kept, and arrive once back online', async ({ page, context, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(page, tenant, '', { attrs: 'data-capture=""' });
+  await ready(page);
+  await context.setOffline(true);
+  // two tasks of 600 events: each written to IndexedDB in its own transaction
+  for (const from of [0, 600])
+    await page.evaluate((from) => {
+      for (let i = from; i < from + 600; i++) (window as any).depict.track('element_visible', { product_id: 'q' + i });
+    }, from);
+  // 1,200 written, 200 of them too many: the store holds 1,000, and stays there
+  const kept = await queued(page, 1000);
+  expect(kept.map((e) => e.product_id)).toContain('q1199');
+  expect(kept.map((e) => e.product_id)).not.toContain('q199');
+  await context.setOffline(false);
+  const events = await waitForEvents(request, tenant, (e) => e.length >= 1000, 30_000);
+  expect(new Set(events.map((e) => e.product_id)).size).toBe(1000);
+  expect(events.map((e) => e.product_id)).toContain('q200');
+  expect(await stats(request, tenant)).toMatchObject({ stored: 1000, duplicates: 0 });
 });

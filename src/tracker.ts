@@ -98,8 +98,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let unlock: () => unknown = Object;
 
   /** Each URL sent, cleaned once (stripUrl takes ~10 µs; a page's events share two URLs),
-   * under ' ' + the URL: no name of Object.prototype's. */
-  const cleaned: Record<string, string> = {};
+   * under ' ' + the URL: no name of Object.prototype's. Emptied at each new page: a long
+   * single-page-app session must not keep every URL it ever visited. */
+  let cleaned: Record<string, string> = {};
   let attempt = 0;
   let due = Infinity;
 
@@ -112,11 +113,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * that finds the lock taken looks again a little later. */
   async function loop() {
     for (;;) {
-      if (nav.onLine === false || consent != 'granted') return;
+      if (consent != 'granted') return;
       // a navigation that did not leave after all (a download, a 204) sends a little later
       if (leaving()) return schedule(5e3);
+      // (offline too: take() keeps the stored queue within its bounds)
       const all = batches(await q.take());
-      if (!all.length) return;
+      if (!all.length || nav.onLine === false) return;
       // batches not sent yet were never marked as being sent: nothing to undo (an unmark
       // would free events that the unload's send may be carrying)
       for (const b of all) if (!(await send(b))) return;
@@ -184,7 +186,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   function settle(recs: Rec[], out: Outcome): boolean {
     const events = recs.map((r) => r.e);
     if (typeof out == 'number') {
-      const wait = out < 0 ? Math.min(6e4, 1e3 * 2 ** attempt++) * (0.5 + Math.random() / 2) : out;
+      // the server's Retry-After is a floor, not a replacement for the back-off: a 0 (or an
+      // HTTP date already past by this device's clock) would retry at once, again and again
+      const wait = Math.max(out, Math.min(6e4, 1e3 * 2 ** attempt++) * (0.5 + Math.random() / 2));
       blockedUntil = Date.now() + wait;
       q.settle(recs, false);
       debug(`send failed, retry in ${wait | 0} ms`, events);
@@ -275,7 +279,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // the next page asks for it; the send goes on without it (and if the page comes back,
     // goes on sending without it: the API dedups should another tab send the same)
     if (pagehide) keep(), unlock();
-    if (!leaving()) batches(q.pending()).forEach(send);
+    // not offline, nor during a back-off: every batch would fail (a tab switch sent the whole
+    // queue, up to 40 requests, each time); the events wait in IndexedDB for a later send
+    if (!leaving() && nav.onLine && Date.now() > blockedUntil) batches(q.pending()).forEach(send);
   }
 
   /** An auto-captured event: `base`, then the element's fields. */
@@ -408,6 +414,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * the page back from the back/forward cache (the referrer). */
   const newPage = (previous: string) => {
     if (!later) referrer = previous;
+    cleaned = {};
     // a navigation that began to leave, and that a router intercepted (navigation.intercept()),
     // commits in this document (the only commit with a transition; not the page's own
     // pushState or replaceState while a link loads): not left after all, and this tab's
