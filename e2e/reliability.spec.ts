@@ -556,3 +556,36 @@ test('offline, the stored queue keeps within its bound (1,000 events): the newes
   expect(events.map((e) => e.product_id)).toContain('q200');
   expect(await stats(request, tenant)).toMatchObject({ stored: 1000, duplicates: 0 });
 });
+
+// A tab closed (not left for another page of the site) during a back-off: its pagehide send is
+// its last; without it the events wait in the localStorage copy until the shopper is back on the site.
+for (const [name, opts] of [
+  ['a 503 asking Retry-After: 3', { status: 503, retryAfter: 3, count: 1 }],
+  ['a plain 503 (back-off 0.5–1 s)', { status: 503, count: 1 }],
+] as const)
+  test(`a tab closed during a back-off (${name}): its pagehide send delivers the events`, async ({ context, request }, info) => {
+    const tenant = tenantOf(info);
+    const page = await context.newPage();
+    await faults(request, tenant, opts);
+    await fixture(page, tenant, '', { attrs: 'data-capture=""' });
+    // resolves when the page has read the 503 (the back-off starts then)
+    await page.evaluate(
+      () =>
+        new Promise<void>((ok) => {
+          const f = window.fetch;
+          window.fetch = (...a: Parameters<typeof fetch>) => {
+            const p = f(...a);
+            p.then((r) => r.status == 503 && setTimeout(ok));
+            return p;
+          };
+          (window as any).depict.track('add_to_cart', { product_id: 'b1' });
+        }),
+    );
+    expect((await stats(request, tenant)).faulted).toBe(1);
+    // the order confirmation's last event, then the shopper closes the tab
+    await page.evaluate(() => (window as any).depict.track('click', { product_id: 'last' }));
+    await page.close({ runBeforeUnload: true });
+    await expect
+      .poll(async () => (await stored(request, tenant)).map((e) => e.product_id).sort(), { timeout: 5_000 })
+      .toEqual(['b1', 'last']);
+  });

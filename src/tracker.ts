@@ -280,8 +280,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // goes on sending without it: the API dedups should another tab send the same)
     if (pagehide) keep(), unlock();
     // not offline, nor during a back-off: every batch would fail (a tab switch sent the whole
-    // queue, up to 40 requests, each time); the events wait in IndexedDB for a later send
-    if (!leaving() && nav.onLine && Date.now() > blockedUntil) batches(q.pending()).forEach(send);
+    // queue, up to 40 requests, each time); the events wait in IndexedDB for a later send. The
+    // page's last chance (pagehide: a tab closed, another site) sends all the same, as a retry
+    // that was due after the page is gone would never be sent
+    if (!leaving() && nav.onLine && (pagehide || Date.now() > blockedUntil)) batches(q.pending()).forEach(send);
   }
 
   /** An auto-captured event: `base`, then the element's fields. */
