@@ -452,7 +452,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   // what the last page left behind (while consent is pending: once it is given), and again
   // when a prerendered page is shown (the page left for it has left its events since)
   if (consent == 'granted') restore();
-  document.addEventListener('prerenderingchange', () => consent == 'granted' && restore());
+  document.addEventListener('prerenderingchange', () => {
+    if (consent == 'granted') restore();
+    // the copy the page left for this one may reach it only now (Chromium: that page's
+    // write comes from another renderer, as a storage event, often after activation)
+    addEventListener('storage', (e) => e.key == UNSENT && e.newValue && consent == 'granted' && (restore(), schedule(0)));
+  });
   schedule(cfg.batchMs);
   return api;
 }
