@@ -541,12 +541,16 @@ test('offline, the stored queue keeps within its bound (1,000 events): the newes
   await fixture(page, tenant, '', { attrs: 'data-capture=""' });
   await ready(page);
   await context.setOffline(true);
-  // two tasks of 600 events: each written to IndexedDB in its own transaction
-  for (const from of [0, 600])
-    await page.evaluate((from) => {
+  // two tasks of 600 events, each written to IndexedDB in its own transaction: the first
+  // is stored before the second comes
+  const track = (from: number) =>
+    page.evaluate((from) => {
       for (let i = from; i < from + 600; i++) (window as any).depict.track('element_visible', { product_id: 'q' + i });
     }, from);
-  // 1,200 written, 200 of them too many: the store holds 1,000, and stays there
+  await track(0);
+  await queued(page, 600);
+  await track(600);
+  // 1,200 tracked, 200 of them too many: the store holds 1,000, and stays there
   const kept = await queued(page, 1000);
   expect(kept.map((e) => e.product_id)).toContain('q1199');
   expect(kept.map((e) => e.product_id)).not.toContain('q199');

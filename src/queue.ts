@@ -133,7 +133,10 @@ export function createQueue(
       const r: Rec = { e, t: (last = Math.max(Date.now(), last + 1e-3)) };
       mem.set(id(r), r);
       if (mem.size > max) {
-        mem.delete(mem.keys().next().value!);
+        const o = mem.values().next().value!;
+        mem.delete(id(o));
+        // from IndexedDB too, once written (offline, take(), which bounds the store, never runs)
+        o.p && save([o], true);
         // take() bounds what other tabs and earlier pages stored
         warn('the queue is full: dropped the oldest event');
       }

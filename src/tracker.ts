@@ -113,12 +113,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * that finds the lock taken looks again a little later. */
   async function loop() {
     for (;;) {
-      if (consent != 'granted') return;
+      if (nav.onLine === false || consent != 'granted') return;
       // a navigation that did not leave after all (a download, a 204) sends a little later
       if (leaving()) return schedule(5e3);
-      // (offline too: take() keeps the stored queue within its bounds)
       const all = batches(await q.take());
-      if (!all.length || nav.onLine === false) return;
+      if (!all.length) return;
       // batches not sent yet were never marked as being sent: nothing to undo (an unmark
       // would free events that the unload's send may be carrying)
       for (const b of all) if (!(await send(b))) return;

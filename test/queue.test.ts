@@ -255,6 +255,14 @@ describe('queue with IndexedDB', () => {
     expect(puts.mock.calls.map((c) => c[1]).sort()).toEqual(['e3', 'e4', 'e5']);
   });
 
+  it('an event the count bound drops once it is written is deleted from IndexedDB too, without a take() (offline, none runs)', async () => {
+    const q = createQueue(true, noWarn(), 3);
+    addAll(q, 'e1', 'e2', 'e3');
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['e1', 'e2', 'e3']));
+    addAll(q, 'e4', 'e5');
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['e3', 'e4', 'e5']));
+  });
+
   it('what other tabs stored beyond the count bound is dropped by take(), with a warning', async () => {
     const warn = noWarn();
     const other = createQueue(true, noWarn(), 3);
