@@ -1,8 +1,8 @@
-// What front-end frameworks do to product cards, and what arrives: a node recycled for another
-// product (virtual lists, lists keyed by index), hydration that renders the server's widget
-// and cards again as new nodes, rows unmounted and mounted again, and web components whose
-// link is in a shadow root. In each, a product in view gets one impression per page view, a
-// widget one recommendations_inserted, and a click carries the product the shopper clicked.
+// What front-end frameworks do to product cards, and what arrives: hydration that renders the
+// server's widget and cards again as new nodes, rows unmounted and mounted again, and web
+// components whose link is in a shadow root. In each, a product in view gets one impression
+// per page view, a widget one recommendations_inserted, and a click carries the product the
+// shopper clicked.
 //
 // Where a test expects something *not* to be sent, it waits for an event that is sent after
 // it would have been: a marker card added after the change, whose impression takes the same
@@ -11,86 +11,10 @@ import { expect, test } from './test';
 import { fixture, ofType, ready, tenantOf, waitForEvents, type Stored } from './helpers';
 import type { Page } from '@playwright/test';
 
-const card = (id: string) =>
-  `<article data-depict-product-id="${id}" data-depict-product-listing-result-id="plr-${id}" style="height:150px"><a href="/p/${id}">${id}</a></article>`;
-
-/** What a recycling list does to a node: new attributes, new link, new text; the same node. */
-const recycle = ([from, to]: string[]) => {
-  const el = document.querySelector(`[data-depict-product-id="${from}"]`)!;
-  el.setAttribute('data-depict-product-id', to);
-  el.setAttribute('data-depict-product-listing-result-id', 'plr-' + to);
-  el.querySelector('a')!.href = '/p/' + to;
-  el.querySelector('a')!.textContent = to;
-};
-
 /** Adds a card of product `marker` at the top of the page (in view). */
 const addMarker = (page: Page) => page.evaluate(() => document.body.insertAdjacentHTML('afterbegin', '<article data-depict-product-id="marker" style="height:50px">marker</article>'));
 
 const seen = (events: Stored[]) => ofType(events, 'element_visible').map((e) => e.product_id);
-
-test.describe('a node recycled for another product', () => {
-  test('gets an impression as the new product, and a click on it is the new product', async ({ page, request }, info) => {
-    const tenant = tenantOf(info);
-    await fixture(page, tenant, `<main>${card('p1')}</main>`, { attrs: 'data-capture="element_visible click"' });
-    await waitForEvents(request, tenant, (e) => seen(e).includes('p1'));
-    await page.evaluate(recycle, ['p1', 'p2']);
-    await waitForEvents(request, tenant, (e) => seen(e).includes('p2'));
-    // the SPA's router keeps product links in the page
-    await page.evaluate(() => document.addEventListener('click', (e) => e.preventDefault()));
-    await page.click('a');
-    const all = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1);
-    expect(ofType(all, 'click')[0]).toMatchObject({ product_id: 'p2', product_listing_result_id: 'plr-p2', page_url: expect.stringMatching(/\/p\/p2$/) });
-    expect(seen(all)).toEqual(['p1', 'p2']);
-    expect(ofType(all, 'element_visible')[1]).toMatchObject({ product_listing_result_id: 'plr-p2' });
-  });
-
-  test('during its second of dwell: each product must be in view a full second of its own', async ({ page, request }, info) => {
-    const tenant = tenantOf(info);
-    await fixture(page, tenant, '<main id="m"></main>', { attrs: 'data-capture="element_visible"' });
-    await ready(page);
-    // p1 shown; 600 ms later the node is p2; 600 ms later p3, which stays
-    await page.evaluate(
-      ([html, rec]) => {
-        const recycle = new Function('return ' + rec)();
-        document.getElementById('m')!.innerHTML = html;
-        setTimeout(() => recycle(['p1', 'p2']), 600);
-        setTimeout(() => recycle(['p2', 'p3']), 1200);
-      },
-      [card('p1'), recycle.toString()] as const,
-    );
-    // p1's and p2's impressions, had they been made, came before p3's
-    const all = await waitForEvents(request, tenant, (e) => seen(e).includes('p3'));
-    expect(seen(all)).toEqual(['p3']);
-  });
-
-  test('in place, as Vue patches a v-for without :key after a client-side filter: each new product is seen', async ({ page, request }, info) => {
-    const tenant = tenantOf(info);
-    await fixture(page, tenant, `<main>${card('a1')}${card('a2')}</main>`, { attrs: 'data-capture="element_visible"' });
-    await waitForEvents(request, tenant, (e) => e.length == 2);
-    await page.evaluate(recycle, ['a1', 'b1']);
-    await page.evaluate(recycle, ['a2', 'b2']);
-    const all = await waitForEvents(request, tenant, (e) => e.length == 4);
-    expect(seen(all).sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
-  });
-
-  test('a skeleton that becomes a card when it gets its product id: seen', async ({ page, request }, info) => {
-    const tenant = tenantOf(info);
-    await fixture(page, tenant, '<main><article id="s" style="height:150px">loading</article></main>', { attrs: 'data-capture="element_visible"' });
-    await ready(page);
-    await page.evaluate(() => document.getElementById('s')!.setAttribute('data-depict-product-id', 'p9'));
-    expect(seen(await waitForEvents(request, tenant, (e) => e.length == 1))).toEqual(['p9']);
-  });
-
-  test('an attribute set again to the value it has (a framework re-rendering): no second impression', async ({ page, request }, info) => {
-    const tenant = tenantOf(info);
-    await fixture(page, tenant, `<main>${card('p1')}</main>`, { attrs: 'data-capture="element_visible"' });
-    await waitForEvents(request, tenant, (e) => seen(e).includes('p1'));
-    await page.evaluate(() => document.querySelector('article')!.setAttribute('data-depict-product-id', 'p1'));
-    await addMarker(page);
-    const all = await waitForEvents(request, tenant, (e) => seen(e).includes('marker'));
-    expect(seen(all)).toEqual(['p1', 'marker']);
-  });
-});
 
 test('a virtualized list (rows out of the window unmounted, mounted again as new nodes when scrolled back): one impression per product in the page view', async ({ page, request }, info) => {
   const tenant = tenantOf(info);

@@ -19,7 +19,7 @@ export function createVisibility(seen: (el: Element) => void): Visibility {
   /** The elements in view, each with its timer (none while the tab is hidden). */
   const inView = new Map<Element, any>();
   /** The elements seen this page view (no longer observed), to observe again on reset(). One
-   * released and observed again (moved, recycled for another product) may be seen again: the
+   * released and observed again (moved, or removed and added again) may be seen again: the
    * tracker reports each product's fields once per page view. */
   const seenHere = new Set<Element>();
   const stop = (el: Element) => {
