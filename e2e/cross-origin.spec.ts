@@ -10,7 +10,7 @@ import { expect, test } from './test';
 import type { Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BASE, WIDGET_CARD, expectOnlyNamedEventDropped, faults, ofType, ready, snippetPage, stats, stored, tenantOf, waitForEvents } from './helpers';
+import { BASE, WIDGET_CARD, expectOnlyNamedEventDropped, faults, ofType, ready, sendStarts, snippetPage, stats, stored, tenantOf, waitForEvents } from './helpers';
 
 /** Each test's page, by path (the test's tenant). */
 const pages = new Map<string, string>();
@@ -68,15 +68,9 @@ test("from a shop on another site, a 503 with Retry-After: 2: the page reads the
   await shop(page, tenant, '', { attrs: 'data-capture="page_view"' });
   const [pv] = await waitForEvents(request, tenant, (e) => e.length == 1);
   expect(pv.type).toBe('page_view');
-  // when the page started each send, by the page's own clock (the test process hears of a
-  // request late when the machine is busy, which shortened the gap it measured); an entry is
-  // added once its response has been read, which may be after the collector stored the event
-  const at = await page
-    .waitForFunction(() => {
-      const t = performance.getEntriesByType('resource').filter((r) => r.name.includes('/create-events'));
-      return t.length >= 2 && t.map((r) => r.startTime);
-    })
-    .then((h) => h.jsonValue() as Promise<number[]>);
+  // by the page's own clock (the test process hears of a request late when the machine is
+  // busy, which shortened the gap it measured)
+  const at = await sendStarts(page, 2);
   // without the header (not exposed to the page) the first retry comes within a second
   expect(at[1] - at[0]).toBeGreaterThanOrEqual(2000);
   expect((await stats(request, tenant)).faulted).toBe(1);

@@ -111,6 +111,17 @@ export async function expectOnlyNamedEventDropped(page: Page, request: APIReques
   expect((await stats(request, tenant)).rejected_batches).toBe(1);
 }
 
+/** Waits until the page has made `n` sends to the API, and returns when it started each (ms,
+ * the page's own clock: Resource Timing; an entry is added once its response has been read,
+ * which may be after the collector stored the events). */
+export async function sendStarts(page: Page, n: number): Promise<number[]> {
+  const h = await page.waitForFunction((n) => {
+    const t = performance.getEntriesByType('resource').filter((r) => r.name.includes('/create-events'));
+    return t.length >= n && t.map((r) => r.startTime);
+  }, n);
+  return h.jsonValue() as Promise<number[]>;
+}
+
 /** Waits until the snippet has started on the page: clicks before that are not seen (it
  * loads `async`, as shops embed it). */
 export async function ready(page: Page): Promise<void> {

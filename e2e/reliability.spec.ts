@@ -10,7 +10,7 @@
 import { expect, test } from './test';
 import type { APIRequestContext, BrowserContext, Page } from '@playwright/test';
 import { holdStore } from './page-scripts.mjs';
-import { BASE, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
+import { BASE, faults, fixture, ofType, queued, ready, sendStarts, stats, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
 
 // written against Chromium's back/forward cache, offline emulation and console object previews:
 // run in the chromium project only (playwright.config.ts)
@@ -481,14 +481,7 @@ test("503 with Retry-After: 0 (a CDN's or a rate limiter's answer; a date alread
   await fixture(page, tenant, '', { attrs: 'data-capture=""' });
   await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'p1' }));
   await waitForEvents(request, tenant, (e) => e.length == 1);
-  // when the page started each send, by its own clock (an entry is added once the response
-  // has been read)
-  const at = await page
-    .waitForFunction(() => {
-      const t = performance.getEntriesByType('resource').filter((r) => r.name.includes('/create-events'));
-      return t.length >= 3 && t.map((r) => r.startTime);
-    })
-    .then((h) => h.jsonValue() as Promise<number[]>);
+  const at = await sendStarts(page, 3);
   // backing off: 0.5–1 s, then 1–2 s (taken as the whole wait, the 0 had them sent again at
   // once: 1,674 requests a minute during a long outage)
   expect(at).toHaveLength(3);
