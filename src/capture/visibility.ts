@@ -11,9 +11,9 @@ export type Visibility = [observe: (el: Element) => void, release: (el: Element)
 /**
  * Calls `seen(el)` when the element has been at least half in view, in a visible tab, for
  * one continuous second. One IntersectionObserver for all elements and a timer only per
- * element in view, so thousands of cards cost little;
- * leaving the view or hiding the tab cancels the timer, and a seen element is unobserved:
- * seen once until reset() (a new page view), or until it is released and observed again.
+ * element in view, so thousands of cards cost little; leaving the view or hiding the tab
+ * cancels the timer, and a seen element is unobserved: seen once until reset() (a new page
+ * view), or until it is released and observed again.
  */
 export function createVisibility(seen: (el: Element) => void): Visibility {
   /** The elements in view, each with its timer (none while the tab is hidden). */
