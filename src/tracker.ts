@@ -396,6 +396,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   // pagehide passes its event: the page is left, and copies its events to localStorage
   addEventListener('visibilitychange', () => document.hidden && hide());
   addEventListener('pagehide', hide);
+  // a background tab the browser freezes (Chrome: Android after minutes hidden, Memory Saver,
+  // Energy Saver) may be discarded next, without pagehide: its last chance, as at pagehide (a
+  // send, the copy, the lock let go: a frozen tab would hold it for as long as it is frozen).
+  // The event is the document's: caught on its way down (capture)
+  addEventListener('freeze', hide, true);
   // the wrapped flush, which the page's own calls use too (it ignores the event it is given)
   addEventListener('online', api.flush);
   // the Navigation API's object, not a page element with id="navigation" (which browsers
