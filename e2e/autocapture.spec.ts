@@ -102,10 +102,11 @@ test.describe('page views', () => {
         });
         await waitForEvents(request, tenant, (e) => e.length == 3);
         const all = await settled(page, request, tenant);
+        // (the page view waits for the new page, and comes before what is on it)
         expect(all.map((e) => [e.type, e.url])).toEqual([
           ['page_view', `${BASE}/fixture`],
-          ['recommendations_inserted', `${BASE}/fixture?p=2`],
           ['page_view', `${BASE}/fixture?p=2`],
+          ['recommendations_inserted', `${BASE}/fixture?p=2`],
         ]);
       });
 

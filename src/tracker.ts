@@ -295,9 +295,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   // (the set grows when the key is new)
   const once = (type: string, el: Element, f = fieldsOf(el)) => reported.size < reported.add(type + json(f)).size && emit(type, f);
   const purchases = new WeakSet<Element>();
-  /** The automatic page view that waits for the navigating task to end (0: none waits), and
-   * the scan of the page that follows it. */
+  /** The automatic page view that waits for the page it counts (0: none waits), how long it
+   * waits at most, and the scan of the page that follows it. */
   let later: ReturnType<typeof setTimeout> | 0 = 0;
+  let wait: number;
+  /** 1 during the task of the navigation whose page view waits. */
+  let fresh: unknown;
   let scan: ReturnType<typeof setTimeout>;
 
   const [observe, release, reset] = createVisibility((el) => once('element_visible', el));
@@ -309,9 +312,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * from the back/forward cache, a new page view at the same URL). */
   let shown: string | undefined;
 
-  /** A page view: sent when auto-captured page views are on (once the current task is over,
-   * so that a router's new <meta> tags are in; navigations within one task make one) or when
-   * `fields` come from `depict.page()`. At a new URL each element may be seen (and each widget
+  /** A page view: sent when auto-captured page views are on (see `pending`) or when `fields`
+   * come from `depict.page()`. At a new URL each element may be seen (and each widget
    * inserted) again, from now on: not for a `depict.page()` at the URL whose navigation
    * already counted, or for the first page (a router that sends its own page views would
    * have every widget and impression of its pages counted twice). What is on the page is
@@ -319,17 +321,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * page (React Router 7 renders in a transition, a Navigation API handler awaits its data),
    * and the left page's widgets, in the page until then, are not the new page's; what the
    * router adds meanwhile is reported as it is added. */
-  function pageView(fields?: unknown, wait?: number) {
+  function pageView(fields?: unknown, url = location.href) {
     if (fields) emit('page_view', clean(fields) ? { ...fieldsOf(null), ...fields } : fields, 'page()');
-    else if (on('page_view')) {
-      clearTimeout(later);
-      later = setTimeout(() => {
-        later = 0;
-        auto('page_view', null);
-      });
-    }
+    else if (on('page_view')) auto('page_view', null, { url });
     // (before the DOM is watched, the stub's replay: nothing seen yet)
-    if (rescan && shown != (shown = location.href)) {
+    if (rescan && shown != (shown = url)) {
       reset();
       reported = new Set();
       // one scan for the navigations of one task (a loop of replaceState calls), not one each
@@ -337,6 +333,21 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       scan = setTimeout(rescan, wait);
     }
   }
+
+  /**
+   * The automatic page view waits for the page it counts, so that the new page's <meta> tags
+   * are in and the left page's cards are not counted in it: at most `ms`, and only until the
+   * DOM changes after the navigation (the observer's next callback): a router renders in the
+   * navigating task or soon after, while a page-transition library (Swup, Barba, htmx's and
+   * Turbo's back and forward) changes the URL first, then fetches the new page and swaps it
+   * in. Without `ms`: the page of `url` (by default the current one) is in now: the timer's
+   * call, the observer's, or a navigation in a later task than the one whose page view waits
+   * (newPage; navigations within one task make one page view).
+   */
+  const pending = (ms?: number, url?: string) => {
+    clearTimeout(later);
+    later = ms! >= 0 ? ((fresh = setTimeout(() => (fresh = 0))), setTimeout(pending, (wait = ms!))) : (pageView(0, url), 0);
+  };
 
   const api: Depict = {
     track(type, fields) {
@@ -418,23 +429,32 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
 
   /** A new page in this document: a client-side navigation (`previous`: the URL it left), or
    * the page back from the back/forward cache (the referrer). */
-  const newPage = (previous: string) => {
-    if (!later) referrer = previous;
+  const newPage = (previous: string, ms = rescan ? 1e3 : 0) => {
+    // the page view that waits since an earlier task: sent now, for the URL it counts (one
+    // task's navigations, such as a push and a redirect, are one page view: of the last URL,
+    // with the first URL left as referrer)
+    if (later && !fresh) pending(-1, previous);
+    if (!(later && on('page_view'))) referrer = previous;
     cleaned = {};
     // a navigation that began to leave, and that a router intercepted (navigation.intercept()),
     // commits in this document (the only commit with a transition; not the page's own
     // pushState or replaceState while a link loads): not left after all, and this tab's
     // events come out of the copy (the page view, or the next event, sends them)
     if (left && navigation?.transition) (left = 0), keep(q.unsent().map((e) => e.deduplication_id));
-    // what is on the page once the router has rendered it: a second (the dwell of an impression)
-    pageView(0, 1e3);
+    // the page view once the new page is in, what is on it once the router has rendered it: a
+    // second at most (the dwell of an impression); without the observer (page views and
+    // clicks only), nothing tells: at the end of this task
+    pending(ms);
   };
   watchNavigation(navigation, newPage);
   // back from the back/forward cache: this page sends again, and is a new page view
-  addEventListener('pageshow', (e) => ((left = 0), e.persisted && ((shown = ''), newPage(document.referrer))));
+  addEventListener('pageshow', (e) => ((left = 0), e.persisted && ((shown = ''), newPage(document.referrer, 0))));
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
   // only the kinds that are on: page views and clicks alone need no observer and no query
   rescan = watchDom(
+    // a change in <head> is not the new page: a library that sets the new page's <title> as its
+    // fetch ends, before its transition swaps the page in (Barba)
+    (n) => later && !document.head?.contains(n) && pending(),
     on('element_visible') && (observe),
     on('recommendations_inserted') &&
       ((el) => once('recommendations_inserted', el)),
@@ -452,7 +472,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     release,
   );
   // the first page view, then the first scan (its widgets and purchases come after it)
-  pageView();
+  pending(0);
   // what the last page left behind (while consent is pending: once it is given), and again
   // when a prerendered page is shown (the page left for it has left its events since)
   if (consent == 'granted') restore();

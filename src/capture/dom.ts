@@ -26,6 +26,7 @@ const each = (root: Node, sel: string, f: Handler) => {
  * minification.)
  */
 export function watchDom(
+  changed: (n: Node) => unknown,
   product: Handler,
   widget: Handler,
   purchase: Handler,
@@ -43,6 +44,7 @@ export function watchDom(
   // another product without moving it is not seen again)
   new MutationObserver((records) =>
     records.forEach((r) => {
+      changed(r.target);
       r.removedNodes.forEach((n) => each(n, PRODUCT, product && removed));
       r.addedNodes.forEach(found);
     }),
