@@ -1,20 +1,111 @@
-// What front-end frameworks do to product cards, and what arrives: hydration that renders the
-// server's widget and cards again as new nodes, rows unmounted and mounted again, and web
-// components whose link is in a shadow root. In each, a product in view gets one impression
-// per page view, a widget one recommendations_inserted, and a click carries the product the
-// shopper clicked.
+// What front-end frameworks do to product cards, and what arrives: a node recycled for another
+// product (a virtual list's pool, a list patched in place), hydration that renders the server's
+// widget and cards again as new nodes, rows unmounted and mounted again, and web components
+// whose link is in a shadow root. In each, a product in view gets one impression per page view,
+// a widget one recommendations_inserted, and a click carries the product the shopper clicked.
 //
 // Where a test expects something *not* to be sent, it waits for an event that is sent after
 // it would have been: a marker card added after the change, whose impression takes the same
 // second of dwell, or a track() call made after a change that is reported at once.
 import { expect, test } from './test';
-import { fixture, ofType, ready, tenantOf, waitForEvents, type Stored } from './helpers';
+import { BASE, fixture, ofType, ready, tenantOf, waitForEvents, type Stored } from './helpers';
 import type { Page } from '@playwright/test';
+import { resolve } from 'node:path';
 
 /** Adds a card of product `marker` at the top of the page (in view). */
 const addMarker = (page: Page) => page.evaluate(() => document.body.insertAdjacentHTML('afterbegin', '<article data-depict-product-id="marker" style="height:50px">marker</article>'));
 
 const seen = (events: Stored[]) => ofType(events, 'element_visible').map((e) => e.product_id);
+
+/** Serves the real Vue and vue-virtual-scroller (devDependencies, as published: ES modules, no
+ * build step) at /vendor/, from node_modules; pages import 'vue' through an import map. */
+const vendor = (page: Page) =>
+  page.route(`${BASE}/vendor/**`, (route) => route.fulfill({ path: resolve('node_modules', new URL(route.request().url()).pathname.slice(8)) }));
+const VUE = `<script type="importmap">{"imports":{"vue":"/vendor/vue/dist/vue.esm-browser.prod.js"}}</script>`;
+
+/** Scrolls `sel` (the page: null) to `to`, 50 px a frame, as a shopper's wheel does. */
+const scrollTo = (page: Page, to: number, sel: string | null = null) =>
+  page.evaluate(
+    ([to, sel]) =>
+      new Promise<void>((done) => {
+        const el = sel ? document.querySelector(sel)! : document.scrollingElement!;
+        (function step() {
+          el.scrollTop += Math.sign(to - el.scrollTop) * Math.min(50, Math.abs(to - el.scrollTop));
+          el.scrollTop == to ? done() : requestAnimationFrame(step);
+        })();
+      }),
+    [to, sel] as const,
+  );
+
+test.describe('a node recycled for another product out of view', () => {
+  test("vue-virtual-scroller's RecycleScroller, its pool of nodes moved with transforms as the shopper scrolls: each product in view a second is seen once, on whichever node", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await vendor(page);
+    await fixture(
+      page,
+      tenant,
+      `<link rel="stylesheet" href="/vendor/vue-virtual-scroller/dist/vue-virtual-scroller.css">${VUE}
+      <div id="app"></div>
+      <script type="module">
+        import { createApp } from 'vue';
+        import { RecycleScroller } from '/vendor/vue-virtual-scroller/dist/vue-virtual-scroller.js';
+        const items = Array.from({ length: 1000 }, (_, i) => ({ id: 'p' + i }));
+        createApp({
+          components: { RecycleScroller },
+          data: () => ({ items }),
+          template: '<RecycleScroller id="list" style="height:400px" :items="items" :item-size="100" key-field="id" v-slot="{ item }">' +
+            '<article :data-depict-product-id="item.id" style="height:100px">{{ item.id }}</article></RecycleScroller>',
+          mounted() {
+            // each node remembers the product it was made for
+            this.$nextTick(() => document.querySelectorAll('article').forEach((a) => (a.first = a.dataset.depictProductId)));
+          },
+        }).mount('#app');
+      </script>`,
+      { attrs: 'data-capture="element_visible"' },
+    );
+    const firsts = ['p0', 'p1', 'p2', 'p3'];
+    await waitForEvents(request, tenant, (e) => firsts.every((p) => seen(e).includes(p)));
+    // a second at each of 4 rows, 1,000 px apart: the pool's few nodes show them all
+    for (let row = 10; row <= 40; row += 10) {
+      await scrollTo(page, row * 100, '#list');
+      await waitForEvents(request, tenant, (e) => [0, 1, 2, 3].every((i) => seen(e).includes('p' + (row + i))));
+    }
+    // the last rows are on nodes made for the first ones (and seen as those)
+    const made = await page.evaluate(() => [0, 1, 2, 3].map((i) => (document.querySelector(`[data-depict-product-id="p${40 + i}"]`) as any).first));
+    expect(made.filter((p) => firsts.includes(p)).length).toBeGreaterThan(0);
+    await addMarker(page);
+    const all = seen(await waitForEvents(request, tenant, (e) => seen(e).includes('marker')));
+    expect(all.length).toBe(new Set(all).size);
+  });
+
+  test("Vue's v-for without :key, patched in place by a client-side filter: a card seen before comes back into view as its new product, and is seen", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await vendor(page);
+    await fixture(
+      page,
+      tenant,
+      `${VUE}<div id="app"></div>
+      <script type="module">
+        import { createApp } from 'vue';
+        window.app = createApp({
+          data: () => ({ ids: ['a1', 'a2'] }),
+          template: '<main><article v-for="id in ids" :data-depict-product-id="id" style="height:150px">{{ id }}</article><div style="height:3000px"></div></main>',
+        }).mount('#app');
+      </script>`,
+      { attrs: 'data-capture="element_visible"' },
+    );
+    await waitForEvents(request, tenant, (e) => e.length == 2);
+    const before = await page.evaluateHandle(() => document.querySelector('article'));
+    await page.evaluate(() => ((window as any).app.ids = ['b1', 'b2']));
+    await page.waitForFunction(() => document.querySelector('article')!.textContent == 'b1');
+    // the same nodes
+    expect(await page.evaluate((el) => el == document.querySelector('article'), before)).toBe(true);
+    await scrollTo(page, 1000);
+    await scrollTo(page, 0);
+    const all = await waitForEvents(request, tenant, (e) => e.length == 4);
+    expect(seen(all).sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
+  });
+});
 
 test('a virtualized list (rows out of the window unmounted, mounted again as new nodes when scrolled back): one impression per product in the page view', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
