@@ -213,9 +213,10 @@ test.describe('page views', () => {
     expect(await page.evaluate(() => (window as any).__scans)).toBe(1);
     await page.evaluate(() => {
       for (let i = 1; i <= 50; i++) history.replaceState(null, '', '/fixture?page=' + i);
-      // set after the snippet's scan timers (a second after a navigation), and longer: they
-      // have all run when it does
-      setTimeout(() => ((window as any).__settled = true), 2e3);
+      // set after the snippet's scan timers, and longer: they have all run when it does (the
+      // page view waits a second at most for a change to the page, none here, and the scan
+      // comes a second after the page view)
+      setTimeout(() => ((window as any).__settled = true), 3e3);
     });
     const views = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2), 'page_view');
     expect(views[1].url).toBe(`${BASE}/fixture?page=50`);
