@@ -1,5 +1,9 @@
 import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
-import { BASE } from '../playwright.config';
+import { spawn, type StdioOptions } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BASE, CHROMIUM } from '../playwright.config';
 
 export { BASE };
 
@@ -157,3 +161,29 @@ export const WIDGET_CARD = `
     <button id="atc" class="depict-add-to-cart">add</button>
   </article>
 </section>`;
+
+/**
+ * Chromium started by the test itself, headless, on a profile of its own (a temporary folder;
+ * `localState`: its Local State file), for what Playwright cannot show: a page without DevTools
+ * attached (prerendering), tabs hidden behind others. `close()` kills it and its children, and
+ * removes the profile once it has exited.
+ */
+export function ownChromium(args: string[], stdio: StdioOptions, localState?: object) {
+  const dir = mkdtempSync(join(tmpdir(), 'depict-chromium-'));
+  if (localState) writeFileSync(join(dir, 'Local State'), JSON.stringify(localState));
+  const proc = spawn(CHROMIUM.executablePath, [...CHROMIUM.args, '--headless=new', '--no-sandbox', '--no-first-run', `--user-data-dir=${dir}`, ...args], {
+    detached: true,
+    stdio,
+  });
+  const exited = new Promise((ok) => proc.once('exit', ok));
+  return {
+    proc,
+    async close() {
+      try {
+        process.kill(-proc.pid!, 'SIGKILL'); // the browser and its children
+      } catch {}
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -9,16 +9,11 @@
 // with document.wasDiscarded when it is shown again. The pages come from a small server of the
 // test's own (another origin than the collector's: every send is preflighted, as a shop's is).
 import { expect, test } from './test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { CHROMIUM } from '../playwright.config';
 import { holdStore } from './page-scripts.mjs';
-import { BASE, faults, ofType, stats, stored, tenantOf, waitForEvents } from './helpers';
+import { BASE, faults, ofType, ownChromium, stats, tenantOf, waitForEvents } from './helpers';
 
 /** Pages at `${origin}/<any path>` with the snippet for `tenant` (page views only, debug on). */
 async function site(tenant: string) {
@@ -41,12 +36,9 @@ type Tab = { targetId: string; session: string; ev: (expression: string) => Prom
 /** Chromium, headless, driven over --remote-debugging-pipe; its pages' console is printed when
  * the test fails. */
 async function browser() {
-  const dir = mkdtempSync(join(tmpdir(), 'depict-lifecycle-'));
   // chrome://discards is one of the internal pages that a profile must turn on
-  writeFileSync(join(dir, 'Local State'), JSON.stringify({ internal_only_uis_enabled: true }));
-  const args = [...CHROMIUM.args, '--headless=new', '--no-sandbox', '--no-first-run', '--remote-debugging-pipe', `--user-data-dir=${dir}`, 'about:blank'];
-  const chromium: ChildProcess = spawn(CHROMIUM.executablePath, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
-  const [input, output] = [chromium.stdio[3] as Writable, chromium.stdio[4] as Readable];
+  const chromium = ownChromium(['--remote-debugging-pipe', 'about:blank'], ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'], { internal_only_uis_enabled: true });
+  const [input, output] = [chromium.proc.stdio[3] as Writable, chromium.proc.stdio[4] as Readable];
   let id = 0;
   let buffer = '';
   const waiting = new Map<number, [(v: any) => void, (e: Error) => void]>();
@@ -88,12 +80,7 @@ async function browser() {
       return tab;
     },
     consoleLog,
-    close() {
-      try {
-        process.kill(-chromium.pid!, 'SIGKILL');
-      } catch {}
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: chromium.close,
   };
 }
 
@@ -106,7 +93,7 @@ async function withBrowser(body: (b: Awaited<ReturnType<typeof browser>>) => Pro
     console.log(`the pages' console:\n${b.consoleLog.join('\n')}`);
     throw e;
   } finally {
-    b.close();
+    await b.close();
   }
 }
 

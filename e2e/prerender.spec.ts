@@ -7,14 +7,9 @@
 // document.prerendering and activationStart), and the first page navigates only when the test
 // lets it. No flags are needed for prerendering: Chromium's defaults (headless=new) prerender.
 import { expect, test } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CHROMIUM } from '../playwright.config';
-import { BASE, stored, tenantOf, waitForEvents, type Stored } from './helpers';
+import { BASE, ownChromium, stored, tenantOf, waitForEvents, type Stored } from './helpers';
 
 type Report = Record<string, any> & { phase: string };
 
@@ -105,23 +100,16 @@ ${q.get('consent') == 'tool' ? tag.replace('<script ', '<script data-consent="pe
 /** Runs Chromium on `url`, headless, without DevTools, until `body` is done. Its console (the
  * snippet's data-debug lines) is printed when the test fails. */
 async function inChromium(url: string, body: () => Promise<void>) {
-  const dir = mkdtempSync(join(tmpdir(), 'depict-prerender-'));
-  const args = [...CHROMIUM.args, '--headless=new', '--no-sandbox', '--no-first-run', `--user-data-dir=${dir}`, '--enable-logging=stderr', url];
-  const chromium = spawn(CHROMIUM.executablePath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const chromium = ownChromium(['--enable-logging=stderr', url], ['ignore', 'ignore', 'pipe']);
   const log: string[] = [];
-  chromium.stderr!.on('data', (d) => log.push(...String(d).split('\n').filter((l) => /CONSOLE|prerender/i.test(l))));
-  const exited = new Promise((ok) => chromium.once('exit', ok));
+  chromium.proc.stderr!.on('data', (d) => log.push(...String(d).split('\n').filter((l) => /CONSOLE|prerender/i.test(l))));
   try {
     await body();
   } catch (e) {
     console.log(`Chromium's console:\n${log.join('\n')}`);
     throw e;
   } finally {
-    try {
-      process.kill(-chromium.pid!, 'SIGKILL'); // the browser and its children
-    } catch {}
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await chromium.close();
   }
 }
 
