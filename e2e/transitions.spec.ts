@@ -68,6 +68,15 @@ const shown = (page: Page, name: string) =>
     name,
   );
 
+/** Goes through the shop as a shopper: each step clicks a link (its selector), or goes `back`
+ * or `forward`, and waits until the page it names is shown. */
+async function walk(page: Page, ...steps: [how: string, name: string][]) {
+  for (const [how, name] of steps) {
+    await (how == 'back' ? page.goBack() : how == 'forward' ? page.goForward() : page.locator(how).click());
+    await shown(page, name);
+  }
+}
+
 const pageViews = (events: Stored[]) => ofType(events, 'page_view').map((e) => [pathOf(e.url), e.product_id ?? null]);
 const seen = (events: Stored[], url: string) =>
   ofType(events, 'element_visible').filter((e) => pathOf(e.url) == url).map((e) => e.product_id).sort();
@@ -135,12 +144,7 @@ for (const tag of ['head', 'body'] as const)
 test('Swup: each page view carries its own page\'s <meta> fields and comes before its widget (Swup changes the URL before its out-animation and the fetch)', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await shop(page, 'swup', tenant);
-  await page.locator('#grid a[href="/t/p1"]').click();
-  await shown(page, 'p1');
-  await page.locator('a[href="/t/p2"]').click();
-  await shown(page, 'p2');
-  await page.goBack();
-  await shown(page, 'p1');
+  await walk(page, ['#grid a[href="/t/p1"]', 'p1'], ['a[href="/t/p2"]', 'p2'], ['back', 'p1']);
   const all = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 4 && ofType(e, 'recommendations_inserted').length == 4);
   expect(pageViews(all)).toEqual([
     ['/t/list', null],
@@ -166,8 +170,7 @@ test("Swup, a product page that takes 1.5 s to arrive: the listing's cards and w
   const tenant = tenantOf(info);
   await shop(page, 'swup', tenant, { slow: { p1: 1500 } });
   await waitForEvents(request, tenant, (e) => seen(e, '/t/list').length == 4);
-  await page.locator('#grid a[href="/t/p1"]').click();
-  await shown(page, 'p1');
+  await walk(page, ['#grid a[href="/t/p1"]', 'p1']);
   const all = await marker(page, request, tenant);
   expect(seen(all, '/t/p1')).toEqual(['marker', 'p2']);
   expect(ofType(all, 'recommendations_inserted').map((e) => [pathOf(e.url), e.recommendation_type])).toEqual([
@@ -180,16 +183,7 @@ test("Swup, a product page that takes 1.5 s to arrive: the listing's cards and w
 test("htmx 4 (hx-boost): back and forward fetch the page again after the URL changed; its page view carries that page's fields", async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await shop(page, 'htmx', tenant);
-  await page.locator('#grid a[href="/t/p1"]').click();
-  await shown(page, 'p1');
-  await page.locator('a[href="/t/p2"]').click();
-  await shown(page, 'p2');
-  await page.goBack();
-  await shown(page, 'p1');
-  await page.goBack();
-  await shown(page, 'list');
-  await page.goForward();
-  await shown(page, 'p1');
+  await walk(page, ['#grid a[href="/t/p1"]', 'p1'], ['a[href="/t/p2"]', 'p2'], ['back', 'p1'], ['back', 'list'], ['forward', 'p1']);
   const all = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 6 && ofType(e, 'recommendations_inserted').length == 6);
   expect(pageViews(all)).toEqual([
     ['/t/list', null],
