@@ -247,3 +247,20 @@ test('navigations in separate tasks with nothing changed in the page between the
     ['/fixture?size=m&v=2', '/fixture?size=s&color=red'],
   ]);
 });
+
+test('a tab closed while its page view waits for the page (a filter wrote the URL, its grid is still being fetched): that page view still arrives, once', async ({ context, request }, info) => {
+  // The page view after a navigation waits up to a second for the new page; a tab closed in
+  // that second lost it (it was not queued yet, so the send at pagehide did not carry it).
+  const tenant = tenantOf(info);
+  const page = await context.newPage();
+  await fixture(page, tenant, '<article data-depict-product-id="p1">p1</article>', { attrs: 'data-capture="page_view element_visible"' });
+  await waitForEvents(request, tenant, (e) => e.length == 2);
+  await page.evaluate(() => history.pushState({}, '', '/fixture?size=s'));
+  await page.close({ runBeforeUnload: true });
+  const all = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2);
+  expect(ofType(all, 'page_view').map((e) => [pathOf(e.url), e.document_referrer && pathOf(e.document_referrer)])).toEqual([
+    ['/fixture', null],
+    ['/fixture?size=s', '/fixture'],
+  ]);
+  expect((await stats(request, tenant)).duplicates ?? 0).toBe(0);
+});

@@ -273,6 +273,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * had not committed is aborted with the page, and the next page adds the copy back.
    */
   function hide(pagehide?: Event) {
+    // a page view that waits for its page is sent with the page as it is: the page may never
+    // be shown again (a tab closed, or killed once hidden: a phone's last event is the hiding)
+    later && pending();
     if (consent != 'granted') return;
     // a page frozen in the back/forward cache while it holds the lock is evicted as soon as
     // the next page asks for it; the send goes on without it (and if the page comes back,
