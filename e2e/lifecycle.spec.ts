@@ -163,10 +163,11 @@ test.describe('background tabs that the browser freezes and discards', { tag: '@
       await tab.ev(holdStore);
       await tab.ev("depict.track('add_to_cart', { product_id: 'in-memory' })");
       await tab.cdp('Page.setWebLifecycleState', { state: 'frozen' });
-      // the browser discards it (a tab that DevTools is attached to is not discarded)
+      // the browser discards it (a tab that DevTools is attached to is not discarded); only the
+      // fields read are returned (Chromium 150's infos hold values that CDP cannot send as JSON)
       await b.send('Target.detachFromTarget', { sessionId: tab.session });
       const tabs = `import('chrome://discards/discards.js').then((m) => m.getOrCreateDetailsProvider().getTabDiscardsInfo())
-        .then((r) => r.infos.filter((i) => i.title == '/product'))`;
+        .then((r) => r.infos.filter((i) => i.title == '/product').map(({ id, state }) => ({ id, state })))`;
       const [{ id }] = await discards.ev(tabs);
       await discards.ev(`import('chrome://discards/discards.js').then((m) => m.getOrCreateDetailsProvider().discardById(${id}, 1)).then(() => 0)`);
       // (LifecycleUnitState DISCARDED)
