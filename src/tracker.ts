@@ -449,7 +449,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // clicks only), nothing tells: at the end of this task
     pending(ms);
   };
-  watchNavigation(navigation, newPage);
+  const look = watchNavigation(navigation, newPage);
   // back from the back/forward cache: this page sends again, and is a new page view
   addEventListener('pageshow', (e) => ((left = 0), e.persisted && ((shown = ''), newPage(document.referrer, 0))));
   watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
@@ -457,7 +457,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   rescan = watchDom(
     // a change in <head> is not the new page: a library that sets the new page's <title> as its
     // fetch ends, before its transition swaps the page in (Barba)
-    (n) => later && !document.head?.contains(n) && pending(),
+    // (a change after a URL change that the snippet has not heard of yet is the new page's:
+    // looked at once for each callback of the observer)
+    (records) => (look(), later && records.some((r) => !document.head?.contains(r.target)) && pending()),
     on('element_visible') && (observe),
     on('recommendations_inserted') &&
       ((el) => once('recommendations_inserted', el)),

@@ -26,7 +26,7 @@ const each = (root: Node, sel: string, f: Handler) => {
  * minification.)
  */
 export function watchDom(
-  changed: (n: Node) => unknown,
+  changed: (records: MutationRecord[]) => unknown,
   product: Handler,
   widget: Handler,
   purchase: Handler,
@@ -42,12 +42,12 @@ export function watchDom(
   // (not attributes: an observer of any attribute makes every setAttribute in the document
   // check it, about 70% more per call in Chromium; so a node that a virtual list recycles for
   // another product without moving it is not seen again)
-  new MutationObserver((records) =>
+  new MutationObserver((records) => {
+    changed(records);
     records.forEach((r) => {
-      changed(r.target);
       r.removedNodes.forEach((n) => each(n, PRODUCT, product && removed));
       r.addedNodes.forEach(found);
-    }),
-  ).observe(page, { childList: true, subtree: true });
+    });
+  }).observe(page, { childList: true, subtree: true });
   return () => found(page);
 }

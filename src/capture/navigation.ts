@@ -4,9 +4,11 @@
  * pageshow listener).
  * `pushState` and `replaceState` fire no event, hence the Navigation API where there is one
  * (Chrome 102, Firefox 147, Safari 26.2; `nav`, the page's `window.navigation`) and wrapped
- * history methods elsewhere.
+ * history methods elsewhere. Returns the check, for the caller to look again when the page
+ * changes: a router that renders the page in its own popstate listener (Swup, from its
+ * cache), which runs before the snippet's, changes it before `popstate` reaches the snippet.
  */
-export function watchNavigation(nav: EventTarget | undefined, onPage: (previous: string) => void): void {
+export function watchNavigation(nav: EventTarget | undefined, onPage: (previous: string) => void): () => void {
   const key = () => location.pathname + location.search;
   let href = location.href;
   let last = key();
@@ -35,4 +37,5 @@ export function watchNavigation(nav: EventTarget | undefined, onPage: (previous:
     }
     addEventListener('popstate', check);
   }
+  return check;
 }
