@@ -1,5 +1,5 @@
 import { expect, test } from './test';
-import { BASE, fixture, ofType, ready, stored, tenantOf, useTenant, waitForEvents } from './helpers';
+import { BASE, fixture, ofType, ready, stored, tenantOf, traverse, useTenant, waitForEvents } from './helpers';
 
 /** Flushes and returns what the collector holds for the tenant. */
 async function settled(page: import('@playwright/test').Page, request: import('@playwright/test').APIRequestContext, tenant: string) {
@@ -26,7 +26,7 @@ test.describe('page views', () => {
       (page: import('@playwright/test').Page) => page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined })),
     ],
   ] as const)
-    test.describe(mode, () => {
+    test.describe(mode, mode == 'Navigation API' ? { tag: '@navigation-api' } : {}, () => {
       test('the snippet watches navigations the way this mode says', async ({ page }, info) => {
         await hide(page);
         await fixture(page, tenantOf(info), '');
@@ -65,7 +65,7 @@ test.describe('page views', () => {
         await expect(page).toHaveURL(/cat=dresses/);
         const views = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2), 'page_view');
         expect(views[1]).toMatchObject({ url: `${BASE}/category.html?cat=dresses`, document_referrer: `${BASE}/category.html` });
-        await page.goBack();
+        await traverse(page, 'back');
         await expect(page).toHaveURL(`${BASE}/category.html`);
         const back = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 3), 'page_view');
         expect(back[2]).toMatchObject({ url: `${BASE}/category.html`, document_referrer: `${BASE}/category.html?cat=dresses` });

@@ -99,7 +99,7 @@ test('from a shop on another site, an endpoint with a typo: one warning that the
   expect(ofType(events, 'page_view')).toHaveLength(2);
 });
 
-test("from a shop on another site whose monitoring tool adds its own headers to fetch (Sentry's sentry-trace and baggage, which Sentry 7 adds to any URL with 'localhost' in it): the preflight allows them and every event arrives", async ({ page, request }, info) => {
+test("from a shop on another site whose monitoring tool adds its own headers to fetch (Sentry's sentry-trace and baggage, which Sentry 7 adds to any URL with 'localhost' in it): the preflight allows them and every event arrives", { tag: '@bidi-153' }, async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const traced: string[] = [];
   page.on('request', (r) => r.url().includes('/create-events') && r.method() == 'POST' && traced.push(r.headers()['sentry-trace'] ?? 'none'));

@@ -37,7 +37,7 @@ async function strict(page: Page) {
   return { violations, errors, pages: () => pages };
 }
 
-test('the demo shop under a strict CSP: no violation, no error, every event delivered', async ({ page, request }, info) => {
+test('the demo shop under a strict CSP: no violation, no error, every event delivered', { tag: '@bidi-153' }, async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await useTenant(page, tenant);
   const csp = await strict(page);

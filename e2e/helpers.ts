@@ -126,6 +126,13 @@ export async function sendStarts(page: Page, n: number): Promise<number[]> {
   return h.jsonValue() as Promise<number[]>;
 }
 
+/** The browser's back or forward button between entries of one document (a pushState router's
+ * pages), as the page's own `history.back()`: Playwright's goBack and goForward wait forever
+ * for such a traversal over WebDriver BiDi in Firefox ESR 140. The caller waits for the page. */
+export async function traverse(page: Page, how: 'back' | 'forward'): Promise<void> {
+  await page.evaluate((how) => (how == 'back' ? history.back() : history.forward()), how);
+}
+
 /** Waits until the snippet has started on the page: clicks before that are not seen (it
  * loads `async`, as shops embed it). */
 export async function ready(page: Page): Promise<void> {

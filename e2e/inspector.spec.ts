@@ -40,7 +40,7 @@ const post = (body: unknown) =>
     body: JSON.stringify(body),
   }).then((r) => r.status);
 
-test('the shop\'s events appear live, newest first, and filter by type and tenant', async ({ page, context }, info) => {
+test('the shop\'s events appear live, newest first, and filter by type and tenant', { tag: '@bidi-153' }, async ({ page, context }, info) => {
   const tenant = tenantOf(info);
   const view = await inspector(page, tenant);
 
@@ -83,7 +83,7 @@ test('the shop\'s events appear live, newest first, and filter by type and tenan
   expect(view.problems).toEqual([]);
 });
 
-test('a rejected batch appears with its 422 details and its body', async ({ page }, info) => {
+test('a rejected batch appears with its 422 details and its body', { tag: '@bidi-153' }, async ({ page }, info) => {
   const tenant = tenantOf(info);
   const view = await inspector(page, tenant);
   expect(await post([{ tenant, type: 'clack', product_id: 42 }])).toBe(422);
@@ -105,7 +105,7 @@ test('a rejected batch appears with its 422 details and its body', async ({ page
   expect(view.problems).toEqual([]);
 });
 
-test('hints name what an event lacks; "only with hints" keeps those', async ({ page }, info) => {
+test('hints name what an event lacks; "only with hints" keeps those', { tag: '@bidi-153' }, async ({ page }, info) => {
   const tenant = tenantOf(info);
   const view = await inspector(page, tenant);
   const base = { tenant, market: 'se' };
@@ -141,7 +141,7 @@ test('hints name what an event lacks; "only with hints" keeps those', async ({ p
   expect(view.problems).toEqual([]);
 });
 
-test('a hostile event is shown as text and runs nothing', async ({ page }, info) => {
+test('a hostile event is shown as text and runs nothing', { tag: '@bidi-153' }, async ({ page }, info) => {
   const tenant = tenantOf(info);
   const view = await inspector(page, tenant);
   const evil = { tenant, market: HOSTILE, type: 'click', product_id: HOSTILE, url: 'javascript:alert(1)//' + HOSTILE };
@@ -163,7 +163,7 @@ test('a hostile event is shown as text and runs nothing', async ({ page }, info)
   expect(view.problems).toEqual([]);
 });
 
-test('the page runs under a strict Content-Security-Policy, with nothing inline', async ({ page }) => {
+test('the page runs under a strict Content-Security-Policy, with nothing inline', { tag: '@bidi-153' }, async ({ page }) => {
   const res = await page.goto(`${BASE}/inspector`);
   const csp = res!.headers()['content-security-policy'];
   expect(csp).toContain("script-src 'self'");

@@ -300,7 +300,7 @@ var op = target.pushState; target.pushState = function () { __dd.push++; return 
   // without the Navigation API (Safari before 26.2) the snippet wraps pushState itself, between
   // the two tools' wrappers
   for (const navigationApi of [true, false])
-    test(`Sentry's wrappers installed before the snippet, Datadog's after${navigationApi ? '' : ', no Navigation API'}: every event sent once, each wrapper sees the sends and the navigation once`, async ({ page, request }, info) => {
+    test(`Sentry's wrappers installed before the snippet, Datadog's after${navigationApi ? '' : ', no Navigation API'}: every event sent once, each wrapper sees the sends and the navigation once`, navigationApi ? { tag: '@navigation-api' } : {}, async ({ page, request }, info) => {
       const tenant = tenantOf(info);
       if (!navigationApi) await page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined }));
       const errors = await site(page, {
@@ -340,7 +340,7 @@ var op = target.pushState; target.pushState = function () { __dd.push++; return 
   });
 });
 
-test("under a strict Content-Security-Policy (scripts by nonce, Trusted Types required): every event arrives, with no violation and no error", async ({ page, request }, info) => {
+test("under a strict Content-Security-Policy (scripts by nonce, Trusted Types required): every event arrives, with no violation and no error", { tag: '@bidi-153' }, async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const csp = "default-src 'self'; script-src 'self' 'nonce-n0nce'; connect-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'";
   const violations: string[] = [];

@@ -11,7 +11,7 @@
 import { expect, test } from './test';
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { BASE, fixture, ofType, pathOf, ready, stats, tenantOf, waitForEvents, type Stored } from './helpers';
+import { BASE, fixture, ofType, pathOf, ready, stats, tenantOf, traverse, waitForEvents, type Stored } from './helpers';
 
 type Lib = 'turbo' | 'htmx' | 'swup';
 const LIB_FILE: Record<Lib, string> = {
@@ -72,7 +72,7 @@ const shown = (page: Page, name: string) =>
  * or `forward`, and waits until the page it names is shown. */
 async function walk(page: Page, ...steps: [how: string, name: string][]) {
   for (const [how, name] of steps) {
-    await (how == 'back' ? page.goBack() : how == 'forward' ? page.goForward() : page.locator(how).click());
+    await (how == 'back' || how == 'forward' ? traverse(page, how) : page.locator(how).click());
     await shown(page, name);
   }
 }
@@ -104,9 +104,9 @@ for (const tag of ['head', 'body'] as const)
     await step(() => page.locator('a[href="/t/p2"]').click(), 'p2', 1);
     await page.locator('#atc').click();
     // back to p1 and the listing: restorations from Turbo's cache, rendered after the URL changed
-    await step(() => page.goBack(), 'p1', 1);
-    await step(() => page.goBack(), 'list', 4);
-    await step(() => page.goForward(), 'p1', 1);
+    await step(() => traverse(page, 'back'), 'p1', 1);
+    await step(() => traverse(page, 'back'), 'list', 4);
+    await step(() => traverse(page, 'forward'), 'p1', 1);
     // an advance visit to a cached page: its preview, then the page fetched
     await step(() => page.locator('#home').click(), 'list', 4);
     const all = await marker(page, request, tenant);
