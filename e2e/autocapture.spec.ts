@@ -1,5 +1,5 @@
 import { expect, test } from './test';
-import { BASE, fixture, ofType, ready, stored, tenantOf, traverse, useTenant, waitForEvents } from './helpers';
+import { BASE, fixture, ofType, ready, stored, tenantOf, traverse, useTenant, waitForEvents, withoutNavigationApi } from './helpers';
 
 /** Flushes and returns what the collector holds for the tenant. */
 async function settled(page: import('@playwright/test').Page, request: import('@playwright/test').APIRequestContext, tenant: string) {
@@ -23,7 +23,7 @@ test.describe('page views', () => {
     ['Navigation API', async () => {}],
     [
       'no Navigation API (wrapped history)',
-      (page: import('@playwright/test').Page) => page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined })),
+      withoutNavigationApi,
     ],
   ] as const)
     test.describe(mode, mode == 'Navigation API' ? { tag: '@navigation-api' } : {}, () => {

@@ -126,6 +126,12 @@ export async function sendStarts(page: Page, n: number): Promise<number[]> {
   return h.jsonValue() as Promise<number[]>;
 }
 
+/** The page as in a browser without the Navigation API (Safari before 26.2, Firefox before
+ * 147): the snippet then wraps the history methods and listens to popstate. */
+export async function withoutNavigationApi(page: Page): Promise<void> {
+  await page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined }));
+}
+
 /** The browser's back or forward button between entries of one document (a pushState router's
  * pages), as the page's own `history.back()`: Playwright's goBack and goForward wait forever
  * for such a traversal over WebDriver BiDi in Firefox ESR 140. The caller waits for the page. */

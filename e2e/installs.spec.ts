@@ -8,7 +8,7 @@
 import { expect, test } from './test';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { BASE, WIDGET_CARD, ofType, ready, stats, stored, tenantOf, waitForEvents, type Stored } from './helpers';
+import { BASE, WIDGET_CARD, ofType, ready, stats, stored, tenantOf, waitForEvents, withoutNavigationApi, type Stored } from './helpers';
 
 type Served = string | { html: string; headers?: Record<string, string> };
 
@@ -302,7 +302,7 @@ var op = target.pushState; target.pushState = function () { __dd.push++; return 
   for (const navigationApi of [true, false])
     test(`Sentry's wrappers installed before the snippet, Datadog's after${navigationApi ? '' : ', no Navigation API'}: every event sent once, each wrapper sees the sends and the navigation once`, navigationApi ? { tag: '@navigation-api' } : {}, async ({ page, request }, info) => {
       const tenant = tenantOf(info);
-      if (!navigationApi) await page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined }));
+      if (!navigationApi) await withoutNavigationApi(page);
       const errors = await site(page, {
         '/spa/start': doc(`<script>${SENTRY}</script>${tag(tenant)}`, SHOP + `<script>window.addEventListener('load', function () { ${DATADOG} });</script>`),
       });

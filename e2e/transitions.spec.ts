@@ -11,7 +11,7 @@
 import { expect, test } from './test';
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { BASE, fixture, ofType, pathOf, ready, stats, tenantOf, traverse, waitForEvents, type Stored } from './helpers';
+import { BASE, fixture, ofType, pathOf, ready, stats, tenantOf, traverse, waitForEvents, withoutNavigationApi, type Stored } from './helpers';
 
 type Lib = 'turbo' | 'htmx' | 'swup';
 const LIB_FILE: Record<Lib, string> = {
@@ -87,9 +87,12 @@ const marker = async (page: Page, request: Parameters<typeof waitForEvents>[0], 
   return waitForEvents(request, tenant, (e) => ofType(e, 'element_visible').some((x) => x.product_id == 'marker'));
 };
 
-for (const tag of ['head', 'body'] as const)
-  test(`Turbo Drive, the tag in <${tag}>: one page view per visit with its page's fields (advance, a cached page's preview then the fresh one, back, forward), each page's cards and widget once, a click and an add to cart credited`, async ({ page, request }, info) => {
+// (and, the tag in <head>, as in a browser without the Navigation API: Turbo's back and forward
+// are then a popstate, whose listener restores the page from Turbo's cache)
+for (const [tag, api] of [['head', true], ['body', true], ['head', false]] as const)
+  test(`Turbo Drive, the tag in <${tag}>${api ? '' : ', no Navigation API'}: one page view per visit with its page's fields (advance, a cached page's preview then the fresh one, back, forward), each page's cards and widget once, a click and an add to cart credited`, async ({ page, request }, info) => {
     const tenant = tenantOf(info);
+    if (!api) await withoutNavigationApi(page);
     await shop(page, 'turbo', tenant, { tag });
     // each step waits for the impressions of the page it shows (n in all), as a shopper who looks
     let n = 0;
@@ -146,7 +149,7 @@ for (const tag of ['head', 'body'] as const)
 for (const api of [true, false])
   test(`Swup${api ? '' : ', no Navigation API'}: each page view carries its own page's <meta> fields and comes before its widget (Swup changes the URL before its out-animation and the fetch)`, async ({ page, request }, info) => {
     const tenant = tenantOf(info);
-    if (!api) await page.addInitScript(() => Object.defineProperty(window, 'navigation', { value: undefined }));
+    if (!api) await withoutNavigationApi(page);
     await shop(page, 'swup', tenant);
     await walk(page, ['#grid a[href="/t/p1"]', 'p1'], ['a[href="/t/p2"]', 'p2'], ['back', 'p1']);
     const all = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 4 && ofType(e, 'recommendations_inserted').length == 4);
@@ -184,21 +187,23 @@ test("Swup, a product page that takes 1.5 s to arrive: the listing's cards and w
   expect(ofType(all, 'page_view').map((e) => pathOf(e.url))).toEqual(['/t/list', '/t/p1']);
 });
 
-test("htmx 4 (hx-boost): back and forward fetch the page again after the URL changed; its page view carries that page's fields", async ({ page, request }, info) => {
-  const tenant = tenantOf(info);
-  await shop(page, 'htmx', tenant);
-  await walk(page, ['#grid a[href="/t/p1"]', 'p1'], ['a[href="/t/p2"]', 'p2'], ['back', 'p1'], ['back', 'list'], ['forward', 'p1']);
-  const all = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 6 && ofType(e, 'recommendations_inserted').length == 6);
-  expect(pageViews(all)).toEqual([
-    ['/t/list', null],
-    ['/t/p1', 'p1'],
-    ['/t/p2', 'p2'],
-    ['/t/p1', 'p1'],
-    ['/t/list', null],
-    ['/t/p1', 'p1'],
-  ]);
-  expect(ofType(all, 'page_view').map((e) => e.document_referrer && pathOf(e.document_referrer))).toEqual([null, '/t/list', '/t/p1', '/t/p2', '/t/p1', '/t/list']);
-});
+for (const api of [true, false])
+  test(`htmx 4 (hx-boost)${api ? '' : ', no Navigation API'}: back and forward fetch the page again after the URL changed; its page view carries that page's fields`, async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    if (!api) await withoutNavigationApi(page);
+    await shop(page, 'htmx', tenant);
+    await walk(page, ['#grid a[href="/t/p1"]', 'p1'], ['a[href="/t/p2"]', 'p2'], ['back', 'p1'], ['back', 'list'], ['forward', 'p1']);
+    const all = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 6 && ofType(e, 'recommendations_inserted').length == 6);
+    expect(pageViews(all)).toEqual([
+      ['/t/list', null],
+      ['/t/p1', 'p1'],
+      ['/t/p2', 'p2'],
+      ['/t/p1', 'p1'],
+      ['/t/list', null],
+      ['/t/p1', 'p1'],
+    ]);
+    expect(ofType(all, 'page_view').map((e) => e.document_referrer && pathOf(e.document_referrer))).toEqual([null, '/t/list', '/t/p1', '/t/p2', '/t/p1', '/t/list']);
+  });
 
 test("Shopify's Section Rendering API as Dawn's filters use it (pushState, then the section's HTML fetched, 1.5 s here, and put in with innerHTML): the cards swapped in are counted in the new page view, those swapped out are not", async ({ page, request }, info) => {
   const tenant = tenantOf(info);
