@@ -64,6 +64,44 @@ test('the same through a new tab opened with a middle click', async ({ page, con
   expect(atc).toMatchObject({ recommendation_id: recId, attribution_id: 'recommendation', url: expect.stringContaining('product.html') });
 });
 
+test("the same through a new tab opened from the link's context menu (a right click, then \"Open link in new tab\"; a long press on Android): no click is sent, and the add to cart there is credited", async ({ page, context, request }, info) => {
+  // the menu's "Open link in new tab" fires no event in the page: the right click is all there
+  // is, so the product is remembered then, as a click would have it
+  const tenant = tenantOf(info);
+  await useTenant(page, tenant);
+  await page.goto('/');
+  const card = page.getByTestId('recs-home').getByTestId('product-card').nth(2);
+  const [recId, pid] = [await card.getAttribute('data-recommendation-id'), await card.getAttribute('data-depict-product-id')];
+  const link = card.getByTestId('card-link');
+  await ready(page);
+  await link.click({ button: 'right' });
+  const tab = await context.newPage();
+  await tab.goto(await link.evaluate((a: HTMLAnchorElement) => a.href), { referer: page.url() });
+  await ready(tab);
+  await tab.getByTestId('add-to-cart').click();
+  const all = await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1 && ofType(e, 'page_view').length == 2);
+  expect(ofType(all, 'add_to_cart')[0]).toMatchObject({ product_id: pid, recommendation_id: recId, attribution_id: 'recommendation' });
+  await page.evaluate(() => (window as any).depict.flush());
+  expect(ofType(await stored(request, tenant), 'click')).toEqual([]);
+});
+
+test('a right click off a product link (on a card\'s text, say) remembers nothing: a later add to cart of that product is not credited', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(
+    page,
+    tenant,
+    `<article data-depict-product-id="p1" data-depict-recommendation-id="r1"><p id="text">Shoe</p></article>
+     <button data-depict-event="add_to_cart" data-depict-product-id="p1">Add</button>`,
+    { attrs: 'data-capture="page_view click add_to_cart"' },
+  );
+  await ready(page);
+  await page.locator('#text').click({ button: 'right' });
+  await page.getByRole('button').click();
+  const [atc] = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'add_to_cart').length == 1), 'add_to_cart');
+  expect(atc.recommendation_id).toBeUndefined();
+  expect(atc.attribution_id).toBeUndefined();
+});
+
 test('a search result leads to a purchase; a reloaded confirmation adds no purchase', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const { hit, srId, pid } = await firstSearchHit(page, tenant);

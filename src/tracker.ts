@@ -452,7 +452,13 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const look = watchNavigation(navigation, newPage);
   // back from the back/forward cache: this page sends again, and is a new page view
   addEventListener('pageshow', (e) => ((left = 0), e.persisted && ((shown = ''), newPage(document.referrer, 0))));
-  watchClicks(([type, el, href]) => on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }));
+  // a product link's context menu may open it in a new tab, which no event tells: the click is
+  // not sent, but the product is remembered, so that an add to cart there is credited
+  watchClicks(([type, el, href], menu) =>
+    menu
+      ? type == 'click' && on(type) && consent != 'denied' && remember(fieldsOf(el), cfg.attributionHours)
+      : on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }),
+  );
   // only the kinds that are on: page views and clicks alone need no observer and no query
   rescan = watchDom(
     // a change in <head> is not the new page: a library that sets the new page's <title> as its

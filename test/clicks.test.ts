@@ -134,7 +134,7 @@ describe('clickAction', () => {
 describe('watchClicks', () => {
   // watchClicks adds listeners to window that cannot be removed: install it once
   const seen: ClickAction[] = [];
-  const on = vi.fn((a: ClickAction) => void seen.push(a));
+  const on = vi.fn((a: ClickAction, _menu: boolean) => void seen.push(a));
   let installed = false;
 
   beforeEach(() => {
@@ -157,6 +157,14 @@ describe('watchClicks', () => {
       ['click', $('#t'), abs('/p/1')],
       ['add_to_cart', $('#buy')],
     ]);
+    expect(on.mock.calls.map((c) => c[1])).toEqual([false, false]);
+  });
+
+  it("a link's context menu (a right click, a long press), which may open it in a new tab, is reported as such on a product link; off a link, not at all", () => {
+    click($('#t'), 'contextmenu', 2);
+    click($('#buy'), 'contextmenu', 2);
+    expect(seen).toEqual([['click', $('#t'), abs('/p/1')]]);
+    expect(on.mock.calls.map((c) => c[1])).toEqual([true]);
   });
 
   it('reports middle clicks (auxclick) on links, not right clicks', () => {

@@ -29,12 +29,15 @@ export function clickAction(target: EventTarget | null, middle?: unknown, path: 
 /**
  * One delegated, passive, capture-phase listener for primary clicks and middle clicks
  * (`auxclick`: browsers no longer fire `click` for them), so products opened in a new tab
- * count too. Capture phase, so a page that stops propagation does not hide clicks.
+ * count too, and for a link's context menu (`menu`: a right click, a long press on Android),
+ * whose "Open link in new tab" fires no click at all; it means what a middle click means.
+ * Capture phase, so a page that stops propagation does not hide clicks.
  */
-export function watchClicks(on: (a: ClickAction) => void): void {
+export function watchClicks(on: (a: ClickAction, menu: boolean) => void): void {
   const h = (e: MouseEvent) => {
-    const a = e.button < 2 && clickAction(e.target, e.button, e.composedPath());
-    if (a) on(a);
+    const menu = e.type == 'contextmenu';
+    const a = (menu || e.button < 2) && clickAction(e.target, menu || e.button, e.composedPath());
+    if (a) on(a, menu);
   };
-  for (const type of ['click', 'auxclick']) addEventListener(type, h as EventListener, { capture: true, passive: true });
+  for (const type of ['click', 'auxclick', 'contextmenu']) addEventListener(type, h as EventListener, { capture: true, passive: true });
 }
