@@ -453,10 +453,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   // back from the back/forward cache: this page sends again, and is a new page view
   addEventListener('pageshow', (e) => ((left = 0), e.persisted && ((shown = ''), newPage(document.referrer, 0))));
   // a product link's context menu may open it in a new tab, which no event tells: the click is
-  // not sent, but the product is remembered, so that an add to cart there is credited
+  // not sent, but the product is remembered, so that an add to cart there is credited; its
+  // fields cleaned as emit() cleans a click's (a value too long to send is not remembered)
   watchClicks(([type, el, href], menu) =>
     menu
-      ? type == 'click' && on(type) && consent != 'denied' && remember(fieldsOf(el), cfg.attributionHours)
+      ? type == 'click' && on(type) && consent != 'denied' && remember(clean(fieldsOf(el))![0], cfg.attributionHours)
       : on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }),
   );
   // only the kinds that are on: page views and clicks alone need no observer and no query
