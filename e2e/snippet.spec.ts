@@ -1,7 +1,7 @@
 import { expect, test } from './test';
 import { holdLock, holdStore } from './page-scripts.mjs';
 import { readFileSync } from 'node:fs';
-import { BASE, WIDGET_CARD, expectOnlyNamedEventDropped, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents } from './helpers';
+import { BASE, WIDGET_CARD, expectOnlyNamedEventDropped, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents, withoutNavigationApi } from './helpers';
 
 /** The two-line pre-load stub, as the README prints it. */
 const STUB = /two-line stub[\s\S]*?```html\n<script>\n([\s\S]*?)<\/script>/.exec(readFileSync('README.md', 'utf8'))![1];
@@ -307,6 +307,47 @@ test.describe('leaving for another page of the site', { tag: '@navigation-api' }
     expect(ofType(events, 'page_view').map((e) => e.url.split('/').pop()).sort()).toEqual(['cart.html', 'category.html']);
     // (and element_visible of the cards, where the closing page lived long enough to see them)
     expect(events.filter((e) => !['page_view', 'click', 'element_visible'].includes(e.type))).toEqual([]);
+  });
+});
+
+// the same walks where no navigate event tells a link of the site from leaving it (Safari before
+// 26.2, Firefox before 147): the page left sends at pagehide, and the next page sends its copy
+// again; the API keeps one of each (the README, Browser support)
+test.describe('leaving for another page of the site, without the Navigation API', () => {
+  test('a product link: both pages may send the click, the API stores every event once', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await withoutNavigationApi(page);
+    await useTenant(page, tenant, { batchMs: 60_000 });
+    await page.goto('/category.html');
+    await ready(page);
+    await page.getByTestId('product-card').first().getByTestId('card-link').click();
+    await expect(page).toHaveURL(/product\.html/);
+    await ready(page);
+    await page.evaluate(() => (window as any).depict.flush());
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2 && ofType(e, 'click').length == 1);
+    // the category page's click and page view reached the API at its pagehide, or from the
+    // product page's copy, or both: stored once each, every event with its own id
+    expect(ofType(events, 'page_view').map((e) => e.url.split('/').pop())).toEqual(['category.html', 'product.html?id=p-1001']);
+    expect(ofType(events, 'click').map((e) => e.product_id)).toEqual(['p-1001']);
+    expect(new Set(events.map((e) => e.deduplication_id)).size).toBe(events.length);
+    expect((await stats(request, tenant)).stored).toBe(events.length);
+    // nothing left behind to send a third time
+    await queued(page, 0);
+    expect(await page.evaluate(() => JSON.parse(localStorage.depict_unsent || '[]'))).toEqual([]);
+  });
+
+  test('a tab closed while the next page loads: its events are sent as it closes', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await withoutNavigationApi(page);
+    await useTenant(page, tenant, { batchMs: 60_000 });
+    await page.goto('/category.html');
+    await ready(page);
+    // the product page never answers: the tab is closed during the navigation
+    await page.route('**/product.html*', () => {});
+    await page.getByTestId('product-card').first().getByTestId('card-link').click({ noWaitAfter: true });
+    await page.close({ runBeforeUnload: true });
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length == 1 && ofType(e, 'page_view').length == 1);
+    expect(ofType(events, 'click')[0].product_id).toBe('p-1001');
   });
 });
 
