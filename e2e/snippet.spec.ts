@@ -20,6 +20,43 @@ test('a page view arrives with every common field, once', async ({ page, request
   expect(await stored(request, tenant)).toHaveLength(1);
 });
 
+test("a page view on a URL over 2,048 characters (a listing's many filters) carries its url, as the page's other events do", async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const filters = (n: number) => Array.from({ length: n }, (_, i) => `filter.v.option.color=Colour${i}`).join('&');
+  const long = `${BASE}/fixture?${filters(90)}`;
+  await fixture(page, tenant, '', { url: long });
+  await ready(page);
+  // and a client-side navigation to a longer one (a filter added)
+  await page.evaluate((q) => history.pushState({}, '', '?' + q), filters(91));
+  await page.evaluate(() => (window as any).depict.track('click', { product_id: 'p1' }));
+  const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2 && ofType(e, 'click').length == 1);
+  expect(long.length).toBeGreaterThan(2_048);
+  expect(ofType(events, 'page_view').map((e) => e.url)).toEqual([long, `${BASE}/fixture?${filters(91)}`]);
+  expect(ofType(events, 'page_view')[1].document_referrer).toBe(long);
+  expect(ofType(events, 'click')[0].url).toBe(`${BASE}/fixture?${filters(91)}`);
+});
+
+test("set() with null, or '' (a template's logged-out customer), unsets a default", async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await fixture(page, tenant, '', { attrs: 'data-capture=""' });
+  await ready(page);
+  await page.evaluate(() => {
+    const d = (window as any).depict;
+    d.set({ user_id: 'customer-42', ab_test_group: 'B' });
+    d.track('click', { product_id: 'p1' });
+    d.set({ user_id: '' });
+    d.track('click', { product_id: 'p2' });
+    d.set({ ab_test_group: null });
+    d.track('click', { product_id: 'p3' });
+  });
+  const clicks = ofType(await waitForEvents(request, tenant, (e) => e.length == 3), 'click');
+  expect(clicks.map((e) => [e.product_id, e.user_id ?? null, e.ab_test_group ?? null])).toEqual([
+    ['p1', 'customer-42', 'B'],
+    ['p2', null, 'B'],
+    ['p3', null, null],
+  ]);
+});
+
 test('the session id is the same across pages', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await fixture(page, tenant, '<a href="/fixture?page=2">next</a>');

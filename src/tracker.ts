@@ -142,11 +142,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * means the event is not sent. Without it (auto-capture) bad attribute values are left
    * out, and the event is sent without them.
    */
-  function emit(type: string, raw: unknown, call?: string, dedup?: string) {
+  function emit(type: string, raw: unknown, call?: string, dedup?: string, url = location.href) {
     // a page that the browser prerenders (speculation rules, its address bar) may never be
     // shown: its events are made once it is
     if ((document as { prerendering?: boolean }).prerendering)
-      return document.addEventListener('prerenderingchange', () => emit(type, raw, call, dedup));
+      return document.addEventListener('prerenderingchange', () => emit(type, raw, call, dedup, url));
     const c = clean(raw);
     if (!c) return warn(call + ' not sent: fields must be an object', raw);
     let [fields, long, unknown] = c;
@@ -160,7 +160,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       market: cfg.market,
       type,
       deduplication_id: dedup || uuid(),
-      url: location.href,
+      url,
       document_referrer: referrer || null,
       document_width: '' + innerWidth,
       session_id: sessionId(cfg.sessionMinutes),
@@ -326,7 +326,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * router adds meanwhile is reported as it is added. */
   function pageView(fields?: unknown, url = location.href) {
     if (fields) emit('page_view', clean(fields) ? { ...fieldsOf(null), ...fields } : fields, 'page()');
-    else if (on('page_view')) auto('page_view', null, { url });
+    // the URL it counts, as other events' is, not as a field given (not refused when long)
+    else if (on('page_view')) emit('page_view', fieldsOf(null), '', '', url);
     // (before the DOM is watched, the stub's replay: nothing seen yet)
     if (rescan && shown != (shown = url)) {
       reset();
@@ -362,7 +363,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       // checked as part of an event, as they will be sent
       const bad = c && [...c[1], ...c[2], ...invalid({ ...c[0], tenant: '-', market: '-', type: 'click' })];
       if (!c || bad!.length) return warn('set() ignored: ' + (bad ? 'invalid or unknown ' + bad : 'fields must be an object'), fields);
-      for (const k in fields) if (fields[k as keyof Fields] == null) delete defaults[k as keyof Fields];
+      // null, undefined and '' unset: a template prints a logged-out customer's id as ''
+      for (const k in fields) if (fields[k as keyof Fields] == null || fields[k as keyof Fields] === '') delete defaults[k as keyof Fields];
       defaults = { ...defaults, ...c[0] };
     },
     page: (fields) => pageView(fields || {}),
