@@ -263,6 +263,29 @@ test.describe('clicks and add to cart', () => {
     });
   });
 
+  test("a click on a <label> in a card (a colour swatch's radio, a compare checkbox), which the browser passes on to its control as a second click: one click", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(
+      page,
+      tenant,
+      `<article data-depict-product-id="p1" data-depict-product-listing-result-id="l1"><a href="/p/p1">P1</a>
+         <input type="radio" name="c" id="red"><label id="swatch" for="red">Red</label>
+         <label><input type="checkbox" id="box"> <span id="compare">Compare</span></label>
+         <label id="far" for="outside">Notify me</label></article>
+       <input type="checkbox" id="outside">`,
+      { attrs: 'data-capture="click"' },
+    );
+    await ready(page);
+    // the swatch's label, the text of a label around its checkbox, the checkbox itself, a
+    // label in the card for a control outside it
+    for (const sel of ['#swatch', '#compare', '#box', '#far']) await page.click(sel);
+    await expect(page.locator('#red')).toBeChecked(); // passed on indeed
+    await expect(page.locator('#outside')).toBeChecked();
+    await page.evaluate(() => (window as any).depict.track('page_view'));
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
+    expect(ofType(events, 'click').map((e) => [e.product_id, e.page_url])).toEqual(Array(4).fill(['p1', `${BASE}/p/p1`]));
+  });
+
   test('a middle click on a product link counts; on an add-to-cart button (it adds nothing), or outside any product, nothing is sent', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await fixture(

@@ -34,9 +34,14 @@ export function clickAction(target: EventTarget | null, middle?: unknown, path: 
  * Capture phase, so a page that stops propagation does not hide clicks.
  */
 export function watchClicks(on: (a: ClickAction, menu: boolean) => void): void {
-  const h = (e: MouseEvent) => {
+  // the control a <label> passes its click on to (a colour swatch's radio, a compare
+  // checkbox), as a second click event in the same task: one click of the shopper's
+  let forwarded: unknown;
+  const h = (e: MouseEvent, t = e.target as Element, c = (t.closest?.('label') as HTMLLabelElement | null)?.control) => {
+    if (t == forwarded) return;
+    if (c && !c.contains(t)) (forwarded = c), setTimeout(() => (forwarded = 0));
     const menu = e.type == 'contextmenu';
-    const a = (menu || e.button < 2) && clickAction(e.target, menu || e.button, e.composedPath());
+    const a = (menu || e.button < 2) && clickAction(t, menu || e.button, e.composedPath());
     if (a) on(a, menu);
   };
   for (const type of ['click', 'auxclick', 'contextmenu']) addEventListener(type, h as EventListener, { capture: true, passive: true });
