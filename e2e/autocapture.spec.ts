@@ -447,6 +447,28 @@ test.describe('impressions', () => {
     expect((await settled(page, request, tenant)).map((e) => e.type)).toEqual(['page_view']);
   });
 
+  test("cards in view but not shown (a fade carousel's other slides at opacity 0, a closed menu at visibility: hidden) are not seen until they are shown", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const slide = (i: number, opacity: number) =>
+      `<article id="s${i}" data-depict-product-id="slide-${i}" style="position:absolute;inset:0;opacity:${opacity}">slide ${i}</article>`;
+    await fixture(
+      page,
+      tenant,
+      `<div style="position:relative;height:300px">${slide(1, 1)}${slide(2, 0)}${slide(3, 0)}</div>
+       <nav style="visibility:hidden"><article data-depict-product-id="menu-1" style="height:100px">in the menu</article></nav>`,
+      { attrs: 'data-capture="element_visible"' },
+    );
+    const seen = async (n: number) => ofType(await waitForEvents(request, tenant, (e) => e.length >= n), 'element_visible').map((e) => e.product_id);
+    expect(await seen(1)).toEqual(['slide-1']);
+    // the carousel moves on: slide 2 is shown, and seen a second or two later
+    await page.evaluate(() => ((document.getElementById('s1')!.style.opacity = '0'), (document.getElementById('s2')!.style.opacity = '1')));
+    expect(await seen(2)).toEqual(['slide-1', 'slide-2']);
+    // a card shown now is seen a second later: by then slide 3 and the menu's card have been
+    // looked at again at least once
+    await page.evaluate(() => document.body.insertAdjacentHTML('afterbegin', '<article data-depict-product-id="marker">marker</article>'));
+    expect(await seen(3)).toEqual(['slide-1', 'slide-2', 'marker']);
+  });
+
   test('cards added later are observed, and a new page view counts them again', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await fixture(page, tenant, `<main id="grid">${cards(2)}</main>`, { attrs: 'data-capture="element_visible"' });

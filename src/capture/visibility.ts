@@ -31,8 +31,11 @@ export function createVisibility(seen: (el: Element) => void): Visibility {
       inView.get(el) ||
         (!document.hidden &&
           setTimeout(() => {
+            // in view but not shown (a fade carousel's other slides, at opacity 0; a closed
+            // menu, visibility: hidden): looked at again a second later
             inView.set(el, -1);
-            if (el.isConnected) seen(el);
+            if (el.isConnected)
+              (el as any).checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) == 0 ? (inView.set(el, 0), start(el)) : seen(el);
           }, DWELL)),
     );
   // intersectionRatio is 0 when not intersecting
