@@ -383,7 +383,7 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     const [purchase] = ofType(await col.waitFor(q, (e) => ofType(e, 'purchase').length == 1, 'the pixel\'s purchase'), 'purchase');
     assert.deepEqual(
       [purchase.product_id, purchase.entity_price, purchase.variant_ids, purchase.product_listing_result_id, purchase.attribution_id, purchase.deduplication_id],
-      [pid, '499', [`${pid}-m`], plr, 'product_listing', `demo:WK-1:0:${pid}`],
+      [pid, '499', [`${pid}-m`], plr, 'product_listing', `demo:se:WK-1:0:${pid}`],
     );
   });
 

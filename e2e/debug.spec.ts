@@ -104,7 +104,7 @@ test('a failed send is a group that says when it is retried; the retry is a "sen
 test('an event the API rejects (422) is a warning that says it was rejected and dropped, holding that event only', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   // the purchase's deduplication_id is tenant:transaction:line:product
-  await faults(request, tenant, { reject: [`${tenant}:T-9:0:p-9`] });
+  await faults(request, tenant, { reject: [`${tenant}:se:T-9:0:p-9`] });
   const log = watchConsole(page);
   await fixture(page, tenant, '', { attrs: 'data-debug data-capture=""' });
   await page.evaluate(() => {
@@ -117,7 +117,7 @@ test('an event the API rejects (422) is a warning that says it was rejected and 
   expect(warning.type()).toBe('warning');
   expect(warning.text()).toMatch(/^\[depict\] the API rejected 1 events \(422\): dropped/);
   const [rejected] = await Promise.all(warning.args().slice(1).map((a) => a.jsonValue()));
-  expect(rejected).toEqual([expect.objectContaining({ deduplication_id: `${tenant}:T-9:0:p-9` })]);
+  expect(rejected).toEqual([expect.objectContaining({ deduplication_id: `${tenant}:se:T-9:0:p-9` })]);
 });
 
 test('in debug mode a warning shows every time, not once per page: each bad call is seen', async ({ page }, info) => {

@@ -30,8 +30,8 @@ test('a Shopify custom pixel, as the README writes it: each line of the order is
   await page.goto(url);
   const purchases = ofType(await waitForEvents(request, tenant, (e) => ofType(e, 'purchase').length == 2), 'purchase');
   expect(purchases.map(({ product_id, entity_price, currency, variant_ids, session_id, recommendation_id, attribution_id, deduplication_id }) => ({ product_id, entity_price, currency, variant_ids, session_id, recommendation_id, attribution_id, deduplication_id }))).toEqual([
-    { product_id: '8001', entity_price: '1299', currency: 'SEK', variant_ids: ['44001'], session_id: view.session_id, recommendation_id: 'rec-8001', attribution_id: 'recommendation', deduplication_id: `${tenant}:5012345678:0:8001` },
-    { product_id: '8002', entity_price: '499.5', currency: 'SEK', variant_ids: ['44002'], session_id: view.session_id, recommendation_id: undefined, attribution_id: undefined, deduplication_id: `${tenant}:5012345678:1:8002` },
+    { product_id: '8001', entity_price: '1299', currency: 'SEK', variant_ids: ['44001'], session_id: view.session_id, recommendation_id: 'rec-8001', attribution_id: 'recommendation', deduplication_id: `${tenant}:se:5012345678:0:8001` },
+    { product_id: '8002', entity_price: '499.5', currency: 'SEK', variant_ids: ['44002'], session_id: view.session_id, recommendation_id: undefined, attribution_id: undefined, deduplication_id: `${tenant}:se:5012345678:1:8002` },
   ]);
   // the page the shopper saw (its checkout token redacted), not the sandbox's
   expect(purchases[0].url).toBe(`${BASE}/checkouts/c/redacted/thank-you`);

@@ -523,10 +523,30 @@ test('a shop on MooTools (its Array.from ignores a map function, as Prototype.js
     ['purchase', 'p2', '10', 'SEK'],
     ['purchase', 'p3', '5', 'SEK'],
   ]);
-  expect(events.map((e) => e.deduplication_id)).toEqual([`${tenant}:T-1:0:p1`, `${tenant}:T-1:1:p2`, `${tenant}:T-2:0:p3`]);
+  expect(events.map((e) => e.deduplication_id)).toEqual([`${tenant}:se:T-1:0:p1`, `${tenant}:se:T-1:1:p2`, `${tenant}:se:T-2:0:p3`]);
   await page.evaluate(() => (window as any).depict.track('click', { product_id: 'p4' }));
   const [click] = ofType(await waitForEvents(request, tenant, (e) => e.length == 4), 'click');
   expect(click.deduplication_id).toMatch(/^[0-9a-f]{32}$/);
+});
+
+test('one order number in two markets of a tenant (a store per market, each numbering its orders from #1001) is two sales; a reload of either is none', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const block = (currency: string) =>
+    `<script type="application/json" data-depict-purchase>${JSON.stringify({ transaction_id: '#1001', currency, items: [{ product_id: 'p1', price: 100 }] })}</script>`;
+  await fixture(page, tenant, block('SEK'), { attrs: 'data-capture="purchase"' });
+  await waitForEvents(request, tenant, (e) => e.length == 1);
+  // the other store's thank-you page (window.depictConfig wins over the tag's data-market="se")
+  await page.addInitScript(() => ((window as any).depictConfig = { market: 'no' }));
+  await fixture(page, tenant, block('NOK'), { url: `${BASE}/fixture-no`, attrs: 'data-capture="purchase"' });
+  await waitForEvents(request, tenant, (e) => e.length == 2);
+  await page.reload();
+  await ready(page);
+  await page.evaluate(() => (window as any).depict.flush());
+  expect((await stats(request, tenant)).duplicates).toBe(1);
+  expect((await stored(request, tenant)).map((e) => [e.market, e.currency, e.deduplication_id])).toEqual([
+    ['se', 'SEK', `${tenant}:se:#1001:0:p1`],
+    ['no', 'NOK', `${tenant}:no:#1001:0:p1`],
+  ]);
 });
 
 test("a shop on Prototype.js 1.6 (its Array.prototype.toJSON returns a string): the body is still a list, and variant_ids too", async ({ page, request }, info) => {

@@ -15,11 +15,11 @@ const id = (v: unknown) => text(v) && text(v).length <= MAX_VALUE;
 
 /**
  * The purchase events of an order, one per line item, each with a deduplication_id made of
- * the tenant, the transaction id and the line (index and product), so that a reloaded or revisited
+ * `shop` (the tenant and the market), the transaction id and the line (index and product), so that a reloaded or revisited
  * confirmation page sends the same ids again and the API stores the sale once.
  * Returns the problem instead when the order is malformed (nothing of it is then sent).
  */
-export function purchaseEvents(tenant: string, order: unknown): [Fields, string][] | string {
+export function purchaseEvents(shop: string, order: unknown): [Fields, string][] | string {
   const { transaction_id, currency, items } = (order || {}) as Order;
   const bad =
     (!id(transaction_id) && 'transaction_id') ||
@@ -32,6 +32,6 @@ export function purchaseEvents(tenant: string, order: unknown): [Fields, string]
   return items.map((it, i) => [
     { product_id: text(it.product_id), entity_price: price(it.price), currency: currency.toUpperCase(), variant_ids: it.variant_ids as Fields['variant_ids'] },
     // readable, and the same on every showing of the order
-    `${tenant}:${transaction_id}:${i}:${it.product_id}`,
+    `${shop}:${transaction_id}:${i}:${it.product_id}`,
   ]);
 }

@@ -369,7 +369,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     },
     page: (fields) => pageView(fields || {}),
     purchase(order) {
-      const lines = purchaseEvents(cfg.tenant, order);
+      // (two stores of one tenant, one per market, may number their orders alike)
+      const lines = purchaseEvents(cfg.tenant + ':' + cfg.market, order);
       if (typeof lines == 'string') warn('purchase() not sent: ' + lines, order);
       else lines.forEach(([f, id]) => emit('purchase', f, 'purchase()', id));
     },

@@ -97,7 +97,7 @@ describe('init and track', () => {
         // the click before it is attributed, as with the script tag
         recommendation_id: 'rec-1',
         attribution_id: 'recommendation',
-        deduplication_id: `${tenant}:T-1:0:p-2`,
+        deduplication_id: `${tenant}:se:T-1:0:p-2`,
       },
     ]);
   });
