@@ -271,9 +271,10 @@ test.describe('clicks and add to cart', () => {
       `<article data-depict-product-id="p1" data-depict-product-listing-result-id="l1"><a href="/p/p1">P1</a>
          <input type="radio" name="c" id="red"><label id="swatch" for="red">Red</label>
          <label><input type="checkbox" id="box"> <span id="compare">Compare</span></label>
-         <label id="far" for="outside">Notify me</label></article>
+         <label id="far" for="outside">Notify me</label>
+         <label id="add" for="atc">Add</label><button id="atc" data-depict-event="add_to_cart">+</button></article>
        <input type="checkbox" id="outside">`,
-      { attrs: 'data-capture="click"' },
+      { attrs: 'data-capture="click add_to_cart"' },
     );
     await ready(page);
     // the swatch's label, the text of a label around its checkbox, the checkbox itself, a
@@ -281,9 +282,12 @@ test.describe('clicks and add to cart', () => {
     for (const sel of ['#swatch', '#compare', '#box', '#far']) await page.click(sel);
     await expect(page.locator('#red')).toBeChecked(); // passed on indeed
     await expect(page.locator('#outside')).toBeChecked();
+    // a label for an add-to-cart button: the click passed on still adds to the cart
+    await page.click('#add');
     await page.evaluate(() => (window as any).depict.track('page_view'));
     const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
-    expect(ofType(events, 'click').map((e) => [e.product_id, e.page_url])).toEqual(Array(4).fill(['p1', `${BASE}/p/p1`]));
+    expect(ofType(events, 'click').map((e) => [e.product_id, e.page_url])).toEqual(Array(5).fill(['p1', `${BASE}/p/p1`]));
+    expect(ofType(events, 'add_to_cart').map((e) => e.product_id)).toEqual(['p1']);
   });
 
   test('a middle click on a product link counts; on an add-to-cart button (it adds nothing), or outside any product, nothing is sent', async ({ page, request }, info) => {

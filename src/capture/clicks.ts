@@ -35,11 +35,12 @@ export function clickAction(target: EventTarget | null, middle?: unknown, path: 
  */
 export function watchClicks(on: (a: ClickAction, menu: boolean) => void): void {
   // the control a <label> passes its click on to (a colour swatch's radio, a compare
-  // checkbox), as a second click event in the same task: one click of the shopper's
+  // checkbox), as a second click event in the same task: one click of the shopper's (unless
+  // the control is an action: an add-to-cart button a label names still adds to the cart)
   let forwarded: unknown;
   const h = (e: MouseEvent, t = e.target as Element, c = (t.closest?.('label') as HTMLLabelElement | null)?.control) => {
     if (t == forwarded) return;
-    if (c && !c.contains(t)) (forwarded = c), setTimeout(() => (forwarded = 0));
+    if (c && !c.contains(t) && clickAction(c)?.[0] == 'click') (forwarded = c), setTimeout(() => (forwarded = 0));
     const menu = e.type == 'contextmenu';
     const a = (menu || e.button < 2) && clickAction(t, menu || e.button, e.composedPath());
     if (a) on(a, menu);
