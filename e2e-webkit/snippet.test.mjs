@@ -252,6 +252,27 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.equal(new Set(all.map((x) => x.product_id)).size, all.length, 'each card is seen once');
   });
 
+  test("cards in view but not shown (a fade carousel's other slides, a closed menu) are not seen; a click on a swatch's <label> is one click", T, async () => {
+    const tenant = uniqueTenant('shown');
+    await driver.get(blank());
+    await driver.executeScript(`document.body.innerHTML = \`
+      <div style="position:relative;height:200px">
+        <article data-depict-product-id="slide-1" style="position:absolute;inset:0">slide 1
+          <input type="radio" name="c" id="red"><label id="swatch" for="red">Red</label></article>
+        <article data-depict-product-id="slide-2" style="position:absolute;inset:0;opacity:0;pointer-events:none">slide 2</article>
+      </div>
+      <nav style="visibility:hidden"><article data-depict-product-id="menu-1" style="height:50px">menu</article></nav>\``);
+    await injectSnippet(driver, { tenant, batchMs: 50, capture: 'click element_visible' });
+    await col.waitFor({ tenant }, (e) => ofType(e, 'element_visible').length == 1, 'element_visible of slide 1');
+    await driver.findElement(By.id('swatch')).click();
+    assert.equal(await driver.executeScript(`return document.getElementById('red').checked`), true, 'the label passed its click on');
+    // a card shown now is seen a second later, by when the hidden ones were looked at again
+    await driver.executeScript(`document.body.insertAdjacentHTML('afterbegin', '<article data-depict-product-id="marker">marker</article>')`);
+    const events = await col.waitFor({ tenant }, (e) => e.some((x) => x.product_id == 'marker'), 'element_visible of the marker');
+    assert.deepEqual(ofType(events, 'element_visible').map((e) => e.product_id), ['slide-1', 'marker']);
+    assert.deepEqual(ofType(events, 'click').map((e) => e.product_id), ['slide-1']);
+  });
+
   // Safari before 26.2 (most iPhones today) has no Navigation API: there the snippet wraps
   // pushState/replaceState and listens to popstate. The tests say which path this WebKit took.
   /** Which way the snippet watches navigations in the page that is open. */
