@@ -26,7 +26,7 @@ const card = (p: string, id: string) =>
 /** The page at /t/<name>: `list`, or a product `p<n>` whose widget shows p<n+1>. The
  * product's <meta> is in <head> for Turbo, which merges the new page's head; htmx's boost and
  * Swup swap the body or a container only, so there it is in the swapped part. */
-function shopPage(lib: Lib, tenant: string, name: string, tag: 'head' | 'body'): string {
+function shopPage(lib: Lib, tenant: string, name: string, tag: 'head' | 'body', extra = ''): string {
   const script = `<script async src="${BASE}/depict.js" data-tenant="${tenant}" data-market="se" data-api-key="k"
     data-endpoint="${BASE}/create-events" data-batch-ms="50"></script>`;
   const n = +name.slice(1);
@@ -46,16 +46,17 @@ function shopPage(lib: Lib, tenant: string, name: string, tag: 'head' | 'body'):
   return `<!doctype html><html><head><meta charset="utf-8"><title>${name}</title>
 <style>.transition-fade { transition: opacity .3s } html.is-animating .transition-fade { opacity: 0 }</style>
 ${lib == 'turbo' ? meta : ''}<script src="/t/lib/${lib}.js"></script>${tag == 'head' ? script : ''}</head>
-<body${lib == 'htmx' ? ' hx-boost:inherited="true"' : ''}>${body}${tag == 'body' ? script : ''}</body></html>`;
+<body${lib == 'htmx' ? ' hx-boost:inherited="true"' : ''}>${body}${extra}${tag == 'body' ? script : ''}</body></html>`;
 }
 
-/** Serves the shop; `slow` pages are answered once their promise settles. */
-async function shop(page: Page, lib: Lib, tenant: string, { tag = 'head' as 'head' | 'body', slow = {} as Record<string, () => Promise<unknown>> } = {}) {
+/** Serves the shop; `slow` pages are answered once their promise settles; `extra` goes at the
+ * end of each page's <body> (outside the part Swup swaps). */
+async function shop(page: Page, lib: Lib, tenant: string, { tag = 'head' as 'head' | 'body', slow = {} as Record<string, () => Promise<unknown>>, extra = '' } = {}) {
   await page.route(`${BASE}/t/**`, async (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop()!;
     if (name.endsWith('.js')) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(LIB_FILE[lib], 'utf8') });
     await slow[name]?.();
-    await route.fulfill({ contentType: 'text/html', body: shopPage(lib, tenant, name, tag) }).catch(() => {});
+    await route.fulfill({ contentType: 'text/html', body: shopPage(lib, tenant, name, tag, extra) }).catch(() => {});
   });
   await page.goto('/t/list');
   await ready(page);
@@ -170,6 +171,21 @@ for (const api of [true, false])
       'recommendations_inserted p1',
     ]);
   });
+
+// a countdown or a "12 people viewing" ticker that changes its text while Swup fetches the next
+// page is no new page: each page view still waits for the page
+test('Swup on a page with a ticker (its textContent set every 20 ms): each page view carries its own page\'s <meta> fields', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  const ticker = '<p id="ticker"></p><script>setInterval(() => (document.getElementById("ticker").textContent = Date.now()), 20)</script>';
+  await shop(page, 'swup', tenant, { extra: ticker });
+  await walk(page, ['#grid a[href="/t/p1"]', 'p1'], ['a[href="/t/p2"]', 'p2']);
+  const all = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 3 && ofType(e, 'recommendations_inserted').length == 3);
+  expect(pageViews(all)).toEqual([
+    ['/t/list', null],
+    ['/t/p1', 'p1'],
+    ['/t/p2', 'p2'],
+  ]);
+});
 
 // (a page slower than that: the page view is sent a second after the URL changed, with the
 // left page's <meta>, and the cards still shown then would be counted a second later)

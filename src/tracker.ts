@@ -469,7 +469,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // fetch ends, before its transition swaps the page in (Barba)
     // (a change after a URL change that the snippet has not heard of yet is the new page's:
     // looked at once for each callback of the observer)
-    (records) => (look(), later && records.some((r) => !document.head?.contains(r.target)) && pending()),
+    // (nor is text alone put in or taken out: a countdown's or a "12 viewing" ticker's
+    // textContent, which may tick while a page-transition library fetches the page)
+    (records) => (look(), later && records.some((r) => !document.head?.contains(r.target) && [...r.addedNodes, ...r.removedNodes].some((n) => n.nodeType == 1)) && pending()),
     on('element_visible') && (observe),
     on('recommendations_inserted') &&
       ((el) => once('recommendations_inserted', el)),
