@@ -15,8 +15,9 @@ const id = (v: unknown) => text(v) && text(v).length <= MAX_VALUE;
 
 /**
  * The purchase events of an order, one per line item, each with a deduplication_id made of
- * `shop` (the tenant and the market), the transaction id and the line (index and product), so that a reloaded or revisited
- * confirmation page sends the same ids again and the API stores the sale once.
+ * `shop` (the tenant and the market), the transaction id and the line (index and product),
+ * so that a reloaded or revisited confirmation page sends the same ids again and the API
+ * stores the sale once.
  * Returns the problem instead when the order is malformed (nothing of it is then sent).
  */
 export function purchaseEvents(shop: string, order: unknown): [Fields, string][] | string {

@@ -363,8 +363,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       // checked as part of an event, as they will be sent
       const bad = c && [...c[1], ...c[2], ...invalid({ ...c[0], tenant: '-', market: '-', type: 'click' })];
       if (!c || bad!.length) return warn('set() ignored: ' + (bad ? 'invalid or unknown ' + bad : 'fields must be an object'), fields);
-      // null, undefined and '' unset: a template prints a logged-out customer's id as ''
-      for (const k in fields) if (fields[k as keyof Fields] == null || fields[k as keyof Fields] === '') delete defaults[k as keyof Fields];
+      // a field given and not set (clean() leaves out null, undefined and '': a template
+      // prints a logged-out customer's id as '') is unset
+      for (const k in fields) if (!(k in c[0])) delete defaults[k as keyof Fields];
       defaults = { ...defaults, ...c[0] };
     },
     page: (fields) => pageView(fields || {}),

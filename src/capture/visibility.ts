@@ -31,9 +31,9 @@ export function createVisibility(seen: (el: Element) => void): Visibility {
       inView.get(el) ||
         (!document.hidden &&
           setTimeout(() => {
+            inView.set(el, -1);
             // in view but not shown (a fade carousel's other slides, at opacity 0; a closed
             // menu, visibility: hidden): looked at again a second later
-            inView.set(el, -1);
             if (el.isConnected)
               (el as any).checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) == 0 ? (inView.set(el, 0), start(el)) : seen(el);
           }, DWELL)),
