@@ -1,6 +1,7 @@
 import { expect, test } from './test';
 import { holdLock, holdStore } from './page-scripts.mjs';
 import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
 import { BASE, WIDGET_CARD, expectOnlyNamedEventDropped, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents, withoutNavigationApi } from './helpers';
 
 /** The two-line pre-load stub, as the README prints it. */
@@ -257,16 +258,21 @@ test('a page closed right after track() still delivers', async ({ context, reque
   expect(ofType(events, 'add_to_cart')[0].product_id).toBe('last-words');
 });
 
+/** The demo shop's listing, its events batched for a minute: only leaving the page, or
+ * depict.flush(), sends anything. */
+async function onCategory(page: Page, tenant: string): Promise<void> {
+  await useTenant(page, tenant, { batchMs: 60_000 });
+  await page.goto('/category.html');
+  await ready(page);
+}
+
 // what tells these navigations apart is the Navigation API's navigate event (the README says so)
 test.describe('leaving for another page of the site', { tag: '@navigation-api' }, () => {
   test('a product link: the page left sends nothing, the next page sends both pages\' events in one request', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
-    // a minute's batching: only leaving, or depict.flush(), sends anything
-    await useTenant(page, tenant, { batchMs: 60_000 });
     const posts: string[] = [];
     page.on('request', (r) => r.url().includes('/create-events') && posts.push(page.url()));
-    await page.goto('/category.html');
-    await ready(page);
+    await onCategory(page, tenant);
     await page.getByTestId('product-card').first().getByTestId('card-link').click();
     await expect(page).toHaveURL(/product\.html/);
     await ready(page);
@@ -322,9 +328,7 @@ test.describe('leaving for another page of the site', { tag: '@navigation-api' }
 
   test('a tab closed while the next page loads: its events are sent by the next page that opens', async ({ page, context, request }, info) => {
     const tenant = tenantOf(info);
-    await useTenant(page, tenant, { batchMs: 60_000 });
-    await page.goto('/category.html');
-    await ready(page);
+    await onCategory(page, tenant);
     // the product page is slow: the tab is closed during the navigation, before pagehide
     await page.route('**/product.html*', (route) => setTimeout(() => route.abort().catch(() => {}), 10_000));
     await page.getByTestId('product-card').first().getByTestId('card-link').click({ noWaitAfter: true });
@@ -354,9 +358,7 @@ test.describe('leaving for another page of the site, without the Navigation API'
   test('a product link: both pages may send the click, the API stores every event once', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await withoutNavigationApi(page);
-    await useTenant(page, tenant, { batchMs: 60_000 });
-    await page.goto('/category.html');
-    await ready(page);
+    await onCategory(page, tenant);
     await page.getByTestId('product-card').first().getByTestId('card-link').click();
     await expect(page).toHaveURL(/product\.html/);
     await ready(page);
@@ -376,9 +378,7 @@ test.describe('leaving for another page of the site, without the Navigation API'
   test('a tab closed while the next page loads: its events are sent as it closes', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await withoutNavigationApi(page);
-    await useTenant(page, tenant, { batchMs: 60_000 });
-    await page.goto('/category.html');
-    await ready(page);
+    await onCategory(page, tenant);
     // the product page never answers: the tab is closed during the navigation
     await page.route('**/product.html*', () => {});
     await page.getByTestId('product-card').first().getByTestId('card-link').click({ noWaitAfter: true });
