@@ -475,6 +475,25 @@ test('429 with Retry-After: 2 — the snippet waits at least two seconds before 
   expect(await stored(request, tenant)).toHaveLength(2);
 });
 
+test('429 with Retry-After: 2 to a batch in flight when another event was tracked: that event, due meanwhile, waits the two seconds too', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  // the answer comes a second late, and the event tracked meanwhile is due 1.5 s after it was
+  // tracked: after the 429, before its two seconds are up
+  await faults(request, tenant, { storeThenFail: true, status: 429, retryAfter: 2, count: 1, delayMs: 1000 });
+  await fixture(page, tenant, '', { attrs: 'data-capture="" data-batch-ms="1500"' });
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'first' }));
+  await expect.poll(async () => (await stats(request, tenant)).faulted, { intervals: [50] }).toBe(1);
+  await page.evaluate(() => (window as any).depict.track('element_visible', { product_id: 'waiting' }));
+  await expect.poll(async () => (await stored(request, tenant)).length, { timeout: 8_000 }).toBe(2);
+  const [first, second] = await stored(request, tenant);
+  expect([first.product_id, second.product_id]).toEqual(['first', 'waiting']);
+  // the first attempt arrived, was answered a second later, and the retry (carrying 'waiting')
+  // came two seconds after that answer: not when 'waiting' fell due
+  const gap = Date.parse(second._received_at) - Date.parse(first._received_at);
+  expect(gap).toBeGreaterThanOrEqual(3000);
+  await expect.poll(() => stats(request, tenant)).toMatchObject({ requests: 2, stored: 2, duplicates: 1 });
+});
+
 test("503 with Retry-After: 0 (a CDN's or a rate limiter's answer; a date already past is the same): the snippet still backs off, it does not send again at once", async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await faults(request, tenant, { status: 503, retryAfter: 0, count: 2 });

@@ -191,6 +191,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       blockedUntil = Date.now() + wait;
       q.settle(recs, false);
       debug(`send failed, retry in ${wait | 0} ms`, events);
+      // a send due sooner (an event tracked while this batch was in flight) is put off too
+      due = Infinity;
       schedule(0);
       return false;
     }
