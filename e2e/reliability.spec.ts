@@ -494,6 +494,20 @@ test('429 with Retry-After: 2 to a batch in flight when another event was tracke
   await expect.poll(() => stats(request, tenant)).toMatchObject({ requests: 2, stored: 2, duplicates: 1 });
 });
 
+test('an add to cart tracked as a send ends, the Web Lock not yet let go: it is sent then, not left for a later page', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  // the lock's promise settles a second after the send is done (Chromium lets a lock go in a
+  // later task; a busy renderer takes longer): a send asked for meanwhile must still happen
+  const slowLock = `<script>{ const l = navigator.locks, r = l.request.bind(l);
+    l.request = (...a) => r(...a).then((v) => new Promise((ok) => setTimeout(ok, 1000, v))); }</script>`;
+  await fixture(page, tenant, '', { attrs: 'data-capture=""', head: slowLock });
+  await page.evaluate(() => (window as any).depict.track('click', { product_id: 'a' }));
+  await waitForEvents(request, tenant, (e) => e.length == 1);
+  await page.evaluate(() => (window as any).depict.track('add_to_cart', { product_id: 'b' }));
+  const events = await waitForEvents(request, tenant, (e) => e.length == 2, 5_000);
+  expect(events.map((e) => e.product_id)).toEqual(['a', 'b']);
+});
+
 test("503 with Retry-After: 0 (a CDN's or a rate limiter's answer; a date already past is the same): the snippet still backs off, it does not send again at once", async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   await faults(request, tenant, { status: 503, retryAfter: 0, count: 2 });

@@ -90,7 +90,9 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let defaults: Fields = {};
   let blockedUntil = 0;
   let timer: ReturnType<typeof setTimeout>;
-  let sending: Promise<void> | undefined;
+  let sending = Promise.resolve();
+  /** The pass of flush() that is waiting to start, if any. */
+  let again: Promise<void> | 0 | undefined;
   /** Since when another tab has held the send lock (0: it has not). */
   let busy = 0;
   /** Lets go of the send lock while a send is still in flight (see hide); a no-op while
@@ -116,11 +118,14 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       if (nav.onLine === false || consent != 'granted') return;
       // a navigation that did not leave after all (a download, a 204) sends a little later
       if (leaving()) return schedule(5e3);
+      // a back-off: what fell due sooner (tracked while the failed batch was in flight, or a
+      // pass asked for before the failure) waits for its end too
+      if (Date.now() < blockedUntil) return (due = Infinity), schedule(0);
       const all = batches(await q.take());
       if (!all.length) return;
       // batches not sent yet were never marked as being sent: nothing to undo (an unmark
       // would free events that the unload's send may be carrying)
-      for (const b of all) if (!(await send(b))) return;
+      for (const b of all) if (!(await send(b))) break;
     }
   }
 
@@ -181,7 +186,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     schedule(type == 'click' || type == 'add_to_cart' ? 0 : cfg.batchMs);
   }
 
-  /** Deals with a send's outcome; false when sending should pause (a retry is scheduled). */
+  /** Deals with a send's outcome; false when sending should pause (a back-off has begun). */
   function settle(recs: Rec[], out: Outcome): boolean {
     const events = recs.map((r) => r.e);
     if (typeof out == 'number') {
@@ -191,9 +196,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       blockedUntil = Date.now() + wait;
       q.settle(recs, false);
       debug(`send failed, retry in ${wait | 0} ms`, events);
-      // a send due sooner (an event tracked while this batch was in flight) is put off too
-      due = Infinity;
-      schedule(0);
       return false;
     }
     if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
@@ -217,8 +219,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // (post throws only on a page's fetch wrapper that answers with no Response: sent again)
     !(b = q.fly(b)).length || settle(b, await post(url, b.map((r) => r.e)).catch(() => -1));
 
+  /** Sends what is queued: a pass of loop(), under the lock. One pass at a time, and one more
+   * after it when asked for during it (however often): a pass that has read the queue for the
+   * last time (or ended, the lock not yet let go) would not see what came since. */
   function flush(): Promise<void> {
-    return (sending ||= (async () => {
+    return (again ||= sending = sending.then(async () => {
+      again = 0;
       try {
         // a page being left asks for no lock (loop() waits): the answer would come to the page
         // frozen in the back/forward cache, whose script must then run, and Chromium evicts it;
@@ -241,8 +247,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       } catch (e) {
         warn('send failed', e);
       }
-      sending = undefined;
-    })());
+    }));
   }
 
   /** Copies this tab's undelivered events to localStorage, beside what is there already
