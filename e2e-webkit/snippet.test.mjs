@@ -524,7 +524,19 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     }
     // (a channel's message reaches every other object of its name, this window's own included)
     await driver.executeScript('new BroadcastChannel(arguments[0]).postMessage(1)', tenant);
-    await col.waitFor({ tenant }, (e) => ofType(e, 'click').length >= 60, 'the 60 clicks', 20_000);
+    await col.waitFor({ tenant }, (e) => ofType(e, 'click').length >= 60, 'the 60 clicks', 20_000).catch(async (e) => {
+      // which window's clicks are missing, and what each window did (its loop, its queue)
+      const got = new Set(ofType(await col.events({ tenant }), 'click').map((c) => c.product_id));
+      for (const [i, w] of windows.entries()) {
+        await driver.switchTo().window(w);
+        const state = await driver
+          .executeScript('return JSON.stringify({ span: window.__span, visibility: document.visibilityState, loaded: !!window.depict?.loaded })')
+          .catch((x) => x.message);
+        const missing = Array.from({ length: 20 }, (_, j) => 'win' + i + '-' + j).filter((id) => !got.has(id));
+        e.message += `\nwindow ${i}: ${state}; missing ${missing.length ? missing : 'none'}; its queue ${JSON.stringify((await queued(driver).catch((x) => x.message)))}`;
+      }
+      throw e;
+    });
     const spans = [];
     for (const w of windows) {
       await driver.switchTo().window(w);
