@@ -522,6 +522,24 @@ test("503 with Retry-After: 0 (a CDN's or a rate limiter's answer; a date alread
   expect(at[2] - at[1]).toBeGreaterThanOrEqual(1000);
 });
 
+test('a send made as the tab is switched away from, that fails (a 503), is made again later, with nothing else to set it off', async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  await faults(request, tenant, { status: 503, count: 1, delayMs: 300 });
+  await fixture(page, tenant, '', { attrs: 'data-capture=""' });
+  await ready(page);
+  // the tab switch sends the click; the click's own send, due at once, finds it in flight and
+  // ends; then the tab switch's send fails
+  await page.evaluate(() => {
+    (window as any).depict.track('click', { product_id: 'p1' });
+    for (const [k, v] of [['hidden', true], ['visibilityState', 'hidden']] as const) Object.defineProperty(document, k, { configurable: true, get: () => v });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    for (const k of ['hidden', 'visibilityState']) delete (document as any)[k];
+  });
+  const events = await waitForEvents(request, tenant, (e) => e.length == 1, 5_000);
+  expect(events.map((e) => e.product_id)).toEqual(['p1']);
+  expect(await stats(request, tenant)).toMatchObject({ faulted: 1, requests: 2 });
+});
+
 test.describe('a tab switched away from while nothing can be sent sends nothing (the events wait in IndexedDB)', () => {
   /** Makes the page hidden, as a tab switch does, and returns how many sends that started
    * (fetch is called at once, in the visibilitychange listener). */

@@ -118,14 +118,13 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       if (nav.onLine === false || consent != 'granted') return;
       // a navigation that did not leave after all (a download, a 204) sends a little later
       if (leaving()) return schedule(5e3);
-      // a back-off: what fell due sooner (tracked while the failed batch was in flight, or a
-      // pass asked for before the failure) waits for its end too
-      if (Date.now() < blockedUntil) return (due = Infinity), schedule(0);
+      // a back-off (a pass asked for before it began; a timer a millisecond early)
+      if (Date.now() < blockedUntil) return schedule(0);
       const all = batches(await q.take());
       if (!all.length) return;
       // batches not sent yet were never marked as being sent: nothing to undo (an unmark
       // would free events that the unload's send may be carrying)
-      for (const b of all) if (!(await send(b))) break;
+      for (const b of all) if (!(await send(b))) return;
     }
   }
 
@@ -196,6 +195,10 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       blockedUntil = Date.now() + wait;
       q.settle(recs, false);
       debug(`send failed, retry in ${wait | 0} ms`, events);
+      // every send put off to its end (a pass asked for before it began, an event tracked
+      // while this batch was in flight; a send of hide()'s has no loop() after it)
+      due = Infinity;
+      schedule(0);
       return false;
     }
     if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
