@@ -118,7 +118,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       if (nav.onLine === false || consent != 'granted') return;
       // a navigation that did not leave after all (a download, a 204) sends a little later
       if (leaving()) return schedule(5e3);
-      // a back-off (a pass asked for before it began; a timer a millisecond early)
+      // a back-off: a timer set before it began (an event tracked while the failing batch was
+      // in flight), a pass asked for before it, a timer a millisecond early
       if (Date.now() < blockedUntil) return schedule(0);
       const all = batches(await q.take());
       if (!all.length) return;
@@ -195,9 +196,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       blockedUntil = Date.now() + wait;
       q.settle(recs, false);
       debug(`send failed, retry in ${wait | 0} ms`, events);
-      // every send put off to its end (a pass asked for before it began, an event tracked
-      // while this batch was in flight; a send of hide()'s has no loop() after it)
-      due = Infinity;
+      // sent again at its end (a send of hide()'s has no loop() after it; a send due sooner
+      // finds loop() waiting for the end)
       schedule(0);
       return false;
     }
