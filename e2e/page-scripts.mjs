@@ -19,6 +19,21 @@ export const holdStore = `new Promise((ok) => {
 })`;
 
 /**
+ * An expression (a promise) that runs a readwrite transaction on the snippet's store, and
+ * settles once it has committed: the transactions begun before it have had their turn.
+ */
+export const storeTurn = `new Promise((ok, ko) => {
+  const r = indexedDB.open('depict');
+  r.onsuccess = () => {
+    const t = r.result.transaction('events', 'readwrite');
+    t.objectStore('events').get('-');
+    t.oncomplete = ok;
+    t.onabort = () => ko(t.error);
+  };
+  r.onerror = () => ko(r.error);
+})`;
+
+/**
  * An expression (a promise, settled once the lock is held) that takes the snippet's Web Lock
  * and never gives it back: what a page frozen in the back/forward cache in the middle of a
  * send does to the site's other pages.

@@ -12,7 +12,10 @@ export interface Rec {
 
 /** idb-keyval's `createStore('depict', 'events')`, written out with the names in it (smaller
  * in the snippet): one connection, opened at the first transaction and again after it closes
- * or fails to open. */
+ * or fails to open. Each transaction is committed as soon as `op` has made its requests, not
+ * once the page has had their answers: a page frozen in the back/forward cache before then
+ * (a send's answer that came as it was left, and the delete that followed) would hold the
+ * store, and Chromium evicts it when the next page's transaction waits for it. */
 const createStore = (): UseStore => {
   let dbp: Promise<IDBDatabase> | undefined;
   const lost = () => {
@@ -26,7 +29,13 @@ const createStore = (): UseStore => {
         d.onclose = lost;
       }, lost);
     }
-    return dbp.then((d) => op(d.transaction('events', mode).objectStore('events')));
+    return dbp.then((d, t = d.transaction('events', mode), p = op(t.objectStore('events'))) => {
+      // (it throws when the transaction has ended already, aborted: `p` says why)
+      try {
+        t.commit?.();
+      } catch {}
+      return p;
+    });
   };
 };
 
