@@ -234,6 +234,59 @@ describe('queue with IndexedDB', () => {
     expect(tx.mock.calls.filter((c) => c[1] == 'readwrite')).toHaveLength(1);
   });
 
+  it('each transaction is committed as soon as its requests are made, not once their answers are in', async () => {
+    // (a page frozen in the back/forward cache before it has the answers would hold the store)
+    const inTask: boolean[] = [];
+    let made = 0;
+    // the queue's connection is the first (storedKeys opens one of its own); not the upgrade
+    let queues: IDBDatabase | undefined;
+    const tx = FDBDatabase.prototype.transaction;
+    vi.spyOn(FDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...a: any[]) {
+      const t = (tx as any).apply(this, a);
+      if (a[1] == 'versionchange' || (queues ||= this) != this) return t;
+      made++;
+      let now = true;
+      queueMicrotask(() => (now = false));
+      const commit = t.commit;
+      t.commit = () => (inTask.push(now), commit.call(t));
+      return t;
+    });
+    const q = createQueue(true, noWarn());
+    addAll(q, 'a', 'b');
+    const [a] = await vi.waitFor(async () => {
+      const recs = await q.take();
+      expect(recs).toHaveLength(2);
+      return recs;
+    });
+    q.settle([a], true);
+    await vi.waitFor(async () => expect(await storedKeys()).toEqual(['b']));
+    // a write, one or more reads, a delete
+    expect(made).toBeGreaterThanOrEqual(3);
+    expect(inTask).toEqual(Array(made).fill(true));
+  });
+
+  it('a write whose transaction aborts at once (a full quota): memory, one warning, no unhandled rejection', async () => {
+    const put = FDBObjectStore.prototype.put;
+    vi.spyOn(FDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...a: any[]) {
+      const r = (put as any).apply(this, a);
+      this.transaction.abort();
+      return r;
+    });
+    const unhandled: unknown[] = [];
+    const note = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', note);
+    try {
+      const warn = noWarn();
+      const q = createQueue(true, warn);
+      addAll(q, 'a');
+      await vi.waitFor(() => expect(warn).toHaveBeenCalledTimes(1));
+      expect(ids(await q.take())).toEqual(['a']);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', note);
+    }
+  });
+
   it('the count bound drops the oldest, with a warning', async () => {
     const warn = noWarn();
     const q = createQueue(true, warn, 3);
