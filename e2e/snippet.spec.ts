@@ -116,6 +116,32 @@ test('bad calls warn once, throw nothing and send nothing', async ({ page, reque
   ]);
 });
 
+for (const [name, head] of [
+  ['throws', `<script>console.warn = () => { throw new Error('no warnings in production') }</script>`],
+  ['is gone (a production build that keeps console.log only)', '<script>console = { log() {} }</script>'],
+] as const)
+  test(`a page whose console.warn ${name}: bad calls still throw nothing, and what is valid is sent`, async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await fixture(page, tenant, '', { head });
+    const thrown = await page.evaluate(() => {
+      const d = (window as any).depict;
+      try {
+        d.track('nonsense');
+        d.track('click', 'not an object');
+        d.set({ user: 'u1' });
+        d.track('click', { product_id: 'ok-1' });
+      } catch (e) {
+        return String(e);
+      }
+    });
+    expect(thrown).toBeUndefined();
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'click').length > 0);
+    expect(ofType(events, 'click').map((e) => e.product_id)).toEqual(['ok-1']);
+    expect(errors).toEqual([]);
+  });
+
 test('a missing tenant is one console error and nothing is sent', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const errors: string[] = [];

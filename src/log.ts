@@ -11,9 +11,13 @@ const said = new Set<string>();
 export function warn(msg: string, detail?: unknown): void {
   if (!on && said.has(msg)) return;
   said.add(msg);
-  // two calls written alike, not a spread: smaller after compression
-  if (detail === undefined) console.warn('[depict] ' + msg);
-  else console.warn('[depict] ' + msg, detail);
+  // two calls written alike, not a spread: smaller after compression. A page may have made
+  // console.warn throw, or taken it away (`console = { log() {} }` to quiet a production
+  // build): a warning that cannot be shown is not one more error in the page
+  try {
+    if (detail === undefined) console.warn('[depict] ' + msg);
+    else console.warn('[depict] ' + msg, detail);
+  } catch {}
 }
 
 /** Debug mode only: one collapsed group with its details. */
