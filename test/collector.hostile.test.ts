@@ -231,7 +231,11 @@ describe('a 50 MiB body', () => {
   it('chunked, without a Content-Length: 413 (or cut) long before 50 MiB, nothing stored', async () => {
     const t = newTenant();
     const { status, sent } = await stream(t, 50 * MiB, false);
-    expect(status).toBe(413);
+    // the answer comes past the first MiB; a client that has not read it by the time it has
+    // sent 16 MiB more (read and thrown away: readBody's DISCARD_LIMIT) is cut off. The test
+    // runs client and collector in one process: on a busy machine (the full suite, another
+    // run beside it) the client may write on before it reads (seen once, a CI run beside it)
+    if (status != 413) expect({ status, pastTheDiscard: sent > 16 * MiB }).toEqual({ status: 0, pastTheDiscard: true });
     expect(sent).toBeLessThan(50 * MiB);
     expect(await eventsOf(c, t)).toEqual([]);
     await stillWorks(c);
