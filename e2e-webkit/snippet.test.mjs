@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { By } from 'selenium-webdriver';
 import { readFileSync } from 'node:fs';
-import { holdStore } from '../e2e/page-scripts.mjs';
+import { holdStore, storeTurn } from '../e2e/page-scripts.mjs';
 import { pixelCode, thankYouPage } from '../e2e/shopify-pixel.mjs';
 import { explain, injectSnippet, ofType, queued, quit, sessionOf, sleep, snippetLoaded, startCollector, startWebKit, until } from './helpers.mjs';
 
@@ -462,33 +462,77 @@ describe('the snippet in WebKit', { concurrency: 1 }, () => {
     assert.deepEqual(await driver.executeScript('return Object.keys(localStorage).sort()'), ['depict_attr', 'depict_session']);
   });
 
-  test('a page restored from the back/forward cache is a new page view, and still sends', T, async () => {
-    const category = `${col.base}/category.html`;
-    await driver.get(category);
+  const category = () => `${col.base}/category.html`;
+
+  /** The demo listing, its page view in, with a mark that only the very same document keeps
+   * (a reload would lose it); then a click on its first product link. Gives the query of the
+   * listing's session's events. `before` runs just before the click. */
+  async function listingThenProduct(before = async () => {}) {
+    await driver.get(category());
     await snippetLoaded(driver);
     const q = { tenant: 'demo', session_id: await sessionOf(driver) };
     await col.waitFor({ ...q, type: 'page_view' }, (e) => e.length == 1, 'the page view');
-    // a mark that only the very same document keeps: a reload would lose it
     await driver.executeScript(`window.__kept = 1;
       addEventListener('pageshow', (e) => (window.__restored = e.persisted));`);
+    await before();
     const link = await driver.findElement(By.css('article.card[data-depict-product-id] a[href]'));
     const href = await link.getAttribute('href');
     await link.click();
     await until(async () => (await driver.getCurrentUrl()) == href, 'the product page');
+    return q;
+  }
+
+  /** Back to the listing, which must come from the back/forward cache. */
+  async function backToListing() {
+    await driver.navigate().back();
+    await until(async () => (await driver.getCurrentUrl()) == category(), 'the listing again');
+    // WebKitGTK's MiniBrowser does use its page cache under WebDriver (if it ever stops, these
+    // tests have nothing to test: they fail here, rather than pass on a reload)
+    assert.deepEqual(await driver.executeScript('return [window.__kept, window.__restored]'), [1, true], 'restored from the back/forward cache');
+  }
+
+  test('a page restored from the back/forward cache is a new page view, and still sends', T, async () => {
+    const q = await listingThenProduct();
     await snippetLoaded(driver);
     await col.waitFor({ ...q, type: 'page_view' }, (e) => e.length == 2, 'the product page view');
-    await driver.navigate().back();
-    await until(async () => (await driver.getCurrentUrl()) == category, 'the listing again');
-    // WebKitGTK's MiniBrowser does use its page cache under WebDriver (if it ever stops, this
-    // test has nothing to test: it fails here, rather than pass on a reload)
-    assert.deepEqual(await driver.executeScript('return [window.__kept, window.__restored]'), [1, true], 'restored from the back/forward cache');
+    await backToListing();
     const views = await col.waitFor({ ...q, type: 'page_view' }, (e) => e.length == 3, 'the page view of the restore');
-    assert.equal(views[2].url, category);
+    assert.equal(views[2].url, category());
     // the restored page sends again: an add to cart from a card
     await driver.findElement(By.css('article.card[data-depict-product-id] [data-testid="card-add-to-cart"]')).click();
     await col.waitFor({ ...q, type: 'add_to_cart' }, (e) => e.length == 1, 'the add_to_cart of the restored page');
     await driver.executeScript('return depict.flush()');
     assert.equal(ofType(await col.events(q), 'page_view').length, 3, 'one page view for the restore');
+  });
+
+  test("a page that goes into the back/forward cache with its transactions waiting does not hold the store: the next page's commit at once", T, async () => {
+    // WebKit commits a transaction once its page has had the answers; a page cached before
+    // then kept it open, and every later page of the site waited behind it (the snippet's, 3 s,
+    // then memory). The snippet commits each as soon as its requests are made. Here another
+    // window holds the store while the listing writes and reads, and lets go once the listing
+    // is cached.
+    let listing, holder;
+    const q = await listingThenProduct(async () => {
+      listing = await driver.getWindowHandle();
+      await driver.switchTo().newWindow('window');
+      holder = await driver.getWindowHandle();
+      await driver.get(blank());
+      await driver.executeAsyncScript(`${holdStore}.then(arguments[arguments.length - 1])`);
+      await driver.switchTo().window(listing);
+      // an add to cart: its write, and its send's read of the queue, wait for the holder
+      await driver.executeScript(`depict.track('add_to_cart', { product_id: 'p-held' })`);
+    });
+    await driver.switchTo().window(holder);
+    await driver.close();
+    await driver.switchTo().window(listing);
+    // a transaction of the product page's: before, it waited for as long as the listing was
+    // cached (the bound: the snippet's own 3 s)
+    const turn = await driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      Promise.race([${storeTurn}.then(() => 'committed', (e) => 'failed: ' + e), new Promise((r) => setTimeout(r, 2500, 'still waiting'))]).then(done);`);
+    assert.equal(turn, 'committed');
+    await backToListing();
+    const events = await col.waitFor(q, (e) => ofType(e, 'add_to_cart').length == 1 && ofType(e, 'click').length == 1 && ofType(e, 'page_view').length == 3, 'the add to cart, the click, three page views');
+    assert.equal(ofType(events, 'add_to_cart')[0].product_id, 'p-held');
   });
 
   test('three windows tracking at once: every event stored exactly once', T, async (t) => {

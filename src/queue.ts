@@ -15,7 +15,8 @@ export interface Rec {
  * or fails to open. Each transaction is committed as soon as `op` has made its requests, not
  * once the page has had their answers: a page frozen in the back/forward cache before then
  * (a send's answer that came as it was left, and the delete that followed) would hold the
- * store, and Chromium evicts it when the next page's transaction waits for it. */
+ * store: Chromium evicts it when the next page's transaction waits for it, and in WebKit that
+ * transaction waits for as long as the page stays cached. */
 const createStore = (): UseStore => {
   let dbp: Promise<IDBDatabase> | undefined;
   const lost = () => {
