@@ -31,9 +31,10 @@ const createStore = (): UseStore => {
       }, lost);
     }
     return dbp.then((d, t = d.transaction('events', mode), p = op(t.objectStore('events'))) => {
-      // (it throws when the transaction has ended already, aborted: `p` says why)
+      // (it throws when the transaction has ended already, aborted: `p` says why; and where
+      // there is no commit(), Safari before 15: the transaction commits as before)
       try {
-        t.commit?.();
+        t.commit();
       } catch {}
       return p;
     });

@@ -1,7 +1,7 @@
 // The event queue (src/queue.ts) over fake-indexeddb: a fresh IDBFactory per test, and a
 // fresh import of the queue (and idb-keyval) so no connection leaks from one test to another.
 import 'fake-indexeddb/auto';
-import { IDBDatabase as FDBDatabase, IDBFactory, IDBObjectStore as FDBObjectStore } from 'fake-indexeddb';
+import { IDBDatabase as FDBDatabase, IDBFactory, IDBObjectStore as FDBObjectStore, IDBTransaction as FDBTransaction } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Queue, Rec } from '../src/queue';
 import type { DepictEvent } from '../src/schema';
@@ -263,6 +263,23 @@ describe('queue with IndexedDB', () => {
     // a write, one or more reads, a delete
     expect(made).toBeGreaterThanOrEqual(3);
     expect(inTask).toEqual(Array(made).fill(true));
+  });
+
+  it('without IDBTransaction.commit() (Safari before 15): written, read and deleted as before, no warning', async () => {
+    const commit = FDBTransaction.prototype.commit;
+    (FDBTransaction.prototype as any).commit = undefined;
+    try {
+      const warn = noWarn();
+      const q = createQueue(true, warn);
+      addAll(q, 'a', 'b');
+      await vi.waitFor(async () => expect(await storedKeys()).toEqual(['a', 'b']));
+      const recs = await q.take();
+      q.settle([recs[0]], true);
+      await vi.waitFor(async () => expect(await storedKeys()).toEqual(['b']));
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      FDBTransaction.prototype.commit = commit;
+    }
   });
 
   it('a write whose transaction aborts at once (a full quota): memory, one warning, no unhandled rejection', async () => {
