@@ -54,6 +54,10 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   const keepalive = inflight + size <= QUOTA;
   let res: Response;
   let called: unknown;
+  // no answer in 15 s (a connection that hangs, a page's fetch wrapper that never settles):
+  // a network error, so that flush() resolves and sending goes on (rejected with undefined:
+  // an Error made for every send would capture a stack each time)
+  const late = new Promise<never>((_, ko) => setTimeout(ko, 15e3));
   if (keepalive) inflight += size;
   try {
     res = await Promise.race([
@@ -66,10 +70,7 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
         referrerPolicy: 'strict-origin',
         headers: { 'content-type': type },
       })),
-      // no answer in 15 s (a connection that hangs, a page's fetch wrapper that never
-      // settles): a network error, so that flush() resolves and sending goes on (rejected
-      // with undefined: an Error made for every send would capture a stack each time)
-      new Promise<never>((_, ko) => setTimeout(ko, 15e3)),
+      late,
     ]);
   } catch (e: any) {
     // a TypeError is the network's answer (offline, refused, CORS, over the quota), and so is
@@ -85,7 +86,9 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
   const s = res.status;
   if (s < 300) return true;
   if (s == 408 || s == 429 || s > 499) return retryAfter(res.headers.get('retry-after'));
-  const detail = await res.json().catch(() => 0);
+  // a body that does not come within the 15 s either (a proxy that sent a 4xx's headers and
+  // hangs) is one that cannot be read: without it, every later send of the tab would wait
+  const detail = await Promise.race([res.json(), late]).catch(() => 0);
   const rejected = [...events.keys()].filter((i) => detail?.detail?.some?.((d: { loc?: unknown[] } | null) => d?.loc?.[1] === i));
   if (s == 422 && rejected.length) return rejected;
   // 401, 404: the tag is wrong (its key, its endpoint), not the events, and every batch fails

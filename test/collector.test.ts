@@ -811,6 +811,32 @@ describe('fault injection', () => {
     expect((await post(c, batch)).json).toEqual({ accepted: 0, duplicates: 2 });
   });
 
+  it("stallBody: the status, CORS and the body's first bytes arrive, the rest never does; nothing stored", async () => {
+    const t = newTenant();
+    await setFault(c, t, { stallBody: true, count: 1 });
+    const body = JSON.stringify([ev(t)]);
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: c.port,
+      method: 'POST',
+      path: '/create-events?api_key=k',
+      headers: { ...JSON_TYPE, Origin: 'https://shop.example' },
+      agent: false,
+    });
+    const res = await new Promise<import('node:http').IncomingMessage>((ok, ko) => req.on('response', ok).on('error', ko).end(body));
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
+    const first = await new Promise<string>((ok) => res.once('data', (b: Buffer) => ok(String(b))));
+    expect(first).toBe('{"detail":');
+    // the answer is still open when the collector has handled the next request, which is stored
+    let ended = false;
+    res.on('end', () => (ended = true));
+    expect((await post(c, [ev(t)])).status).toBe(200);
+    expect(ended).toBe(false);
+    expect(await eventsOf(c, t)).toHaveLength(1);
+    req.destroy();
+  });
+
   it('delayMs: a slow but normal answer', async () => {
     const t = newTenant();
     await setFault(c, t, { delayMs: 300, count: 1 });

@@ -232,23 +232,28 @@ describe('post', () => {
     expect(sendBeacon).toHaveBeenCalledTimes(1);
   });
 
-  it('no answer in 15 s (a hung connection, a wrapper that never settles) is a retry with -1, and no beacon', async () => {
+  /** post's outcome, which must come 15 s after it began (fake timers), not a second earlier. */
+  async function after15s() {
     vi.useFakeTimers();
     try {
-      const sendBeacon = vi.fn(() => true);
-      vi.stubGlobal('navigator', { sendBeacon });
-      vi.stubGlobal('fetch', vi.fn(() => new Promise(() => {})));
       const out = send.post(URL_, events);
       let done = false;
       out.then(() => (done = true));
       await vi.advanceTimersByTimeAsync(14_000);
       expect(done).toBe(false);
       await vi.advanceTimersByTimeAsync(1_000);
-      expect(await out).toBe(-1);
-      expect(sendBeacon).not.toHaveBeenCalled();
+      return await out;
     } finally {
       vi.useRealTimers();
     }
+  }
+
+  it('no answer in 15 s (a hung connection, a wrapper that never settles) is a retry with -1, and no beacon', async () => {
+    const sendBeacon = vi.fn(() => true);
+    vi.stubGlobal('navigator', { sendBeacon });
+    vi.stubGlobal('fetch', vi.fn(() => new Promise(() => {})));
+    expect(await after15s()).toBe(-1);
+    expect(sendBeacon).not.toHaveBeenCalled();
   });
 
   it('a refused beacon is a retry', async () => {
@@ -324,6 +329,17 @@ describe('post', () => {
     expect(out).toBe('');
     expect(said).toEqual([expect.stringMatching(new RegExp(`^\\[depict\\] the API answered ${status} .*; the events are dropped$`))]);
   });
+
+  it.each([[400, ''], [401, 60_000], [422, '']])(
+    "a %i whose body stops coming (a proxy that hangs mid-answer) is given up on within the 15 s, as one that cannot be read: %j",
+    async (status, outcome) => {
+      vi.spyOn(console, 'warn').mockImplementation(() => {});
+      // the status and the body's first bytes, then nothing
+      const stalled = new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"detail":')) });
+      vi.stubGlobal('fetch', vi.fn(async () => new Response(stalled, { status })));
+      expect(await after15s()).toBe(outcome);
+    },
+  );
 
   describe('keepalive quota', () => {
     /** A fetch whose answers wait until `release()`. */

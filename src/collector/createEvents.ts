@@ -126,6 +126,11 @@ export function createEventsHandler({ store, stats, faults, rejections, apiKeys,
         req.socket.destroy();
         return log(`POST /create-events dropped tenant=${tenant ?? '-'} events=${items.length} (fault)`);
       }
+      if (fault.stallBody) {
+        res.writeHead(fault.status!, { ...corsHeaders(req), 'Content-Type': 'application/json' });
+        res.write('{"detail":');
+        return log(`POST /create-events ${res.statusCode} tenant=${tenant ?? '-'} events=${items.length} (fault: body stalled)`);
+      }
       if (fault.status && !fault.storeThenFail) return failWith(fault, fault.status, '(fault)');
     }
 

@@ -8,7 +8,8 @@ export interface FaultOptions {
   /**
    * Answer with this status (e.g. 503, 429) instead of handling the request. The default
    * is 503 when no other effect (drop, reject, storeThenFail, delayMs) is given; with
-   * `storeThenFail` it is the status sent after storing (503 by default).
+   * `storeThenFail` it is the status sent after storing (503 by default); with `stallBody`,
+   * the status whose body stalls (400 by default).
    */
   status?: number;
   /** Probability that a request gets the fault, 0..1 (default 1). */
@@ -28,6 +29,11 @@ export interface FaultOptions {
   reject?: string[];
   /** Store the events, then answer with an error: the answer got lost, the client retries. */
   storeThenFail?: boolean;
+  /**
+   * Send the answer's status and headers and the first bytes of its JSON body, then nothing
+   * more, the connection left open: a proxy that hangs mid-answer. Nothing is stored.
+   */
+  stallBody?: boolean;
 }
 
 const CHECKS: { [K in keyof Required<FaultOptions>]: (v: unknown) => boolean } = {
@@ -39,6 +45,7 @@ const CHECKS: { [K in keyof Required<FaultOptions>]: (v: unknown) => boolean } =
   drop: (v) => typeof v == 'boolean',
   reject: (v) => Array.isArray(v) && v.every((id) => typeof id == 'string'),
   storeThenFail: (v) => typeof v == 'boolean',
+  stallBody: (v) => typeof v == 'boolean',
 };
 
 const EXPECTED: Record<keyof FaultOptions, string> = {
@@ -50,6 +57,7 @@ const EXPECTED: Record<keyof FaultOptions, string> = {
   drop: 'true or false',
   reject: 'a list of deduplication_ids',
   storeThenFail: 'true or false',
+  stallBody: 'true or false',
 };
 
 /**
@@ -106,7 +114,7 @@ export function createFaults(global?: FaultOptions, random: () => number = Math.
       if (rate < 1 && random() >= rate) return undefined;
       if (f.count !== undefined && --f.count <= 0) faults.delete(key);
       const otherEffect = f.drop || f.storeThenFail || f.reject?.length || f.delayMs;
-      return { ...f, rate, status: f.status ?? (otherEffect ? undefined : 503) };
+      return { ...f, rate, status: f.status ?? (f.stallBody ? 400 : otherEffect ? undefined : 503) };
     },
     list: () => ({
       global: faults.get(GLOBAL) ?? null,
