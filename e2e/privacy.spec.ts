@@ -3,7 +3,7 @@
 // documented storage keys, and URLs stripped of e-mail addresses and tokens.
 import { expect, test } from './test';
 import type { Page } from '@playwright/test';
-import { BASE, WIDGET_CARD, fixture, ofType, ready, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
+import { BASE, WIDGET_CARD, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents, type Stored } from './helpers';
 
 /** Every request the page makes to the API endpoint. */
 function watchSends(page: Page): string[] {
@@ -100,6 +100,22 @@ test.describe('consent', () => {
     const all = await waitForEvents(request, tenant, (e) => e.length == 2);
     expect(all.map((e) => e.deduplication_id)).toContain('left-behind-1');
     await expect.poll(() => page.evaluate(() => localStorage.getItem('depict_unsent'))).toBe(null);
+  });
+
+  test('consent given while the API is down: what the last page left is stored in IndexedDB, not held only in the tab, which a crash would lose', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    const left = { tenant, market: 'se', type: 'add_to_cart', deduplication_id: 'left-behind-2', product_id: 'p9' };
+    await page.goto(`${BASE}/events?tenant=-`);
+    await page.evaluate((e) => localStorage.setItem('depict_unsent', JSON.stringify([e])), left);
+    await faults(request, tenant, { status: 503, retryAfter: 600 });
+    await fixture(page, tenant, '', { attrs: 'data-consent="pending" data-capture="page_view"' });
+    await page.waitForFunction(() => (window as any).depict?.loaded);
+    await call(page, 'depict.consent(true)');
+    // the copy is gone once the queue holds its event: in IndexedDB, beside the page view
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('depict_unsent'))).toBe(null);
+    const ids = (await queued(page, 2)).map((e) => e.deduplication_id);
+    expect(ids).toContain('left-behind-2');
+    expect((await stats(request, tenant)).faulted).toBeGreaterThan(0);
   });
 
   test('pending, then consent(false): nothing is ever sent or stored, and later calls send nothing', async ({ page, request }, info) => {

@@ -1,7 +1,7 @@
 import { expect, test } from './test';
 import { holdLock, holdStore } from './page-scripts.mjs';
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
 import { BASE, WIDGET_CARD, expectOnlyNamedEventDropped, faults, fixture, ofType, queued, ready, stats, stored, tenantOf, useTenant, waitForEvents, withoutNavigationApi } from './helpers';
 
 /** The two-line pre-load stub, as the README prints it. */
@@ -292,6 +292,17 @@ async function onCategory(page: Page, tenant: string): Promise<void> {
   await ready(page);
 }
 
+/** From the category page to the first card's product page by its link; the product page
+ * sends what is queued, and the events stored once both pages' views and the click are in. */
+async function productLinkWalk(page: Page, request: APIRequestContext, tenant: string) {
+  await onCategory(page, tenant);
+  await page.getByTestId('product-card').first().getByTestId('card-link').click();
+  await expect(page).toHaveURL(/product\.html/);
+  await ready(page);
+  await page.evaluate(() => (window as any).depict.flush());
+  return waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2 && ofType(e, 'click').length == 1);
+}
+
 // what tells these navigations apart is the Navigation API's navigate event (the README says so)
 test.describe('leaving for another page of the site', { tag: '@navigation-api' }, () => {
   test('a product link: the page left sends nothing, the next page sends both pages\' events in one request', async ({ page, request }, info) => {
@@ -307,6 +318,18 @@ test.describe('leaving for another page of the site', { tag: '@navigation-api' }
     const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2 && ofType(e, 'click').length == 1);
     expect((await stats(request, tenant)).events_received).toBe(events.length); // each sent once
     expect(posts).toHaveLength(1);
+  });
+
+  test('localStorage full (the copy cannot be made): the page left sends its click itself', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    // every write throws, as in a shop whose apps have filled the 5 MB (QuotaExceededError)
+    await page.addInitScript(() => {
+      Storage.prototype.setItem = () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    const events = await productLinkWalk(page, request, tenant);
+    expect(ofType(events, 'click').map((e) => e.product_id)).toEqual(['p-1001']);
   });
 
   test('a link a Navigation API router intercepts is no leaving: its events go at once, and no copy is left to send twice', async ({ page, request }, info) => {
@@ -384,12 +407,7 @@ test.describe('leaving for another page of the site, without the Navigation API'
   test('a product link: both pages may send the click, the API stores every event once', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await withoutNavigationApi(page);
-    await onCategory(page, tenant);
-    await page.getByTestId('product-card').first().getByTestId('card-link').click();
-    await expect(page).toHaveURL(/product\.html/);
-    await ready(page);
-    await page.evaluate(() => (window as any).depict.flush());
-    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 2 && ofType(e, 'click').length == 1);
+    const events = await productLinkWalk(page, request, tenant);
     // the category page's click and page view reached the API at its pagehide, or from the
     // product page's copy, or both: stored once each, every event with its own id
     expect(ofType(events, 'page_view').map((e) => e.url.split('/').pop())).toEqual(['category.html', 'product.html?id=p-1001']);

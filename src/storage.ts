@@ -20,10 +20,12 @@ export function read(key: Key): string | null | undefined {
   return mem[key];
 }
 
-export function write(key: Key, value: string): void {
+/** Stores a value; 1 unless localStorage threw (full, or denied). */
+export function write(key: Key, value: string): 1 | undefined {
   mem[key] = value;
   try {
     if (persist) localStorage.setItem(key, value);
+    return 1;
   } catch {}
 }
 

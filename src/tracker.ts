@@ -204,10 +204,12 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
     // a 422 naming events (else refused: dropped, and post has said why)
     else if (out) {
-      // the rest of the batch is sent again; in debug mode this warning shows every time
+      // the rest of the batch is sent again (after a send of hide()'s too, which has no
+      // loop() after it); in debug mode this warning shows every time
       q.settle(recs.filter((_, i) => !out.includes(i)), false);
       recs = recs.filter((_, i) => out.includes(i));
       warn(`the API rejected ${out.length} events (422): dropped`, recs.map((r) => r.e));
+      schedule(0);
     }
     q.settle(recs, true);
     // an answer that arrives after the copy was made, as the page is left: out of the copy
@@ -393,6 +395,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       if (typeof granted != 'boolean') return warn('consent() ignored: not true or false', granted);
       if (!granted) clearStorage();
       persistStorage(granted);
+      // before restore(): what the last page left goes to IndexedDB, not this tab's memory
+      q.persist(granted);
       if (granted && consent != 'granted') {
         // the events held while consent was pending: the shopper's session and attribution,
         // which storage now shows (a returning shopper's, from earlier pages)
@@ -406,7 +410,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
         schedule(0);
       }
       consent = granted ? 'granted' : 'denied';
-      q.persist(granted);
     },
     debug: setDebug,
   };
@@ -438,9 +441,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const navigation = ((window as Nav).navigation?.currentEntry && (window as Nav).navigation) as Nav['navigation'];
   navigation?.addEventListener('navigate', (e: any) => {
     try {
-      // the copy is made now: a tab closed during the navigation may never see pagehide
+      // the copy is made now: a tab closed during the navigation may never see pagehide.
+      // Where localStorage does not take it (full, or denied), the page is not left as one
+      // whose next page sends its events: it sends them itself, as without the Navigation API
       if (!e.destination.sameDocument && !e.downloadRequest && new URL(e.destination.url).origin == location.origin && consent == 'granted')
-        (left = Date.now()), keep();
+        keep() && (left = Date.now());
     } catch {}
   });
 

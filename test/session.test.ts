@@ -123,6 +123,15 @@ describe('storage in memory mode (persistStorage(false))', () => {
     expect(() => (id = sessionId(30, T0))).not.toThrow();
     expect(sessionId(30, T0 + M)).toBe(id);
     expect(() => clearStorage()).not.toThrow();
+    // and write() says the value did not go to localStorage (the page being left then sends
+    // its events itself, having no copy for the next page)
+    expect(write('depict_unsent', '[]')).toBeUndefined();
+    expect(read('depict_unsent')).toBe('[]');
+  });
+
+  it('write() is truthy when localStorage took the value', () => {
+    expect(write('depict_unsent', '[1]')).toBeTruthy();
+    expect(localStorage.getItem('depict_unsent')).toBe('[1]');
   });
 
   it('keeps working from memory where reading `localStorage` itself throws (storage blocked)', () => {
