@@ -290,6 +290,49 @@ test.describe('clicks and add to cart', () => {
     expect(ofType(events, 'add_to_cart').map((e) => e.product_id)).toEqual(['p1']);
   });
 
+  test("a card that clicks its own link for the shopper (the clickable-card pattern: link.click() from the card's mouseup or click handler): one click", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(
+      page,
+      tenant,
+      `<article id="up" data-depict-product-id="p1"><h3><a href="#p1">P1</a></h3><p id="up-text">a shoe</p></article>
+       <article id="down" data-depict-product-id="p2"><h3><a href="#p2">P2</a></h3><p id="down-text">a boot</p></article>
+       <script>
+         const link = (card) => card.querySelector('a');
+         up.addEventListener('mouseup', (e) => e.target != link(up) && link(up).click());
+         down.addEventListener('click', (e) => e.target != link(down) && link(down).click());
+       </script>`,
+      { attrs: 'data-capture="click"' },
+    );
+    await ready(page);
+    await page.click('#up-text');
+    await page.click('#down-text');
+    // and two clicks of the shopper's are two
+    await page.click('#up-text');
+    await page.evaluate(() => (window as any).depict.track('page_view'));
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
+    expect(ofType(events, 'click').map((e) => e.product_id)).toEqual(['p1', 'p2', 'p1']);
+  });
+
+  test("a click on a card's script link (a wishlist heart's href=\"#\", a quick view's javascript:void(0)) is the card's click, with the product link as page_url", async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(
+      page,
+      tenant,
+      `<article data-depict-product-id="p1"><a id="wish" href="#" onclick="return false">♡</a><a href="/p/p1">P1</a>
+         <a id="quick" href="javascript:void(0)">Quick view</a></article>`,
+      { attrs: 'data-capture="click"' },
+    );
+    await ready(page);
+    await page.click('#wish');
+    await page.click('#quick');
+    // a middle click on such a link opens no product: nothing
+    await page.click('#wish', { button: 'middle' });
+    await page.evaluate(() => (window as any).depict.track('page_view'));
+    const events = await waitForEvents(request, tenant, (e) => ofType(e, 'page_view').length == 1);
+    expect(ofType(events, 'click').map((e) => e.page_url)).toEqual([`${BASE}/p/p1`, `${BASE}/p/p1`]);
+  });
+
   test('a middle click on a product link counts; on an add-to-cart button (it adds nothing), or outside any product, nothing is sent', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await fixture(
@@ -483,6 +526,22 @@ test.describe('impressions', () => {
     // p7 now sits on top, pushing p1 below the fold: only p7 and p0 are seen again
     const all = await waitForEvents(request, tenant, (e) => e.length == 5);
     expect(all.map((e) => e.product_id).sort()).toEqual(['p0', 'p0', 'p1', 'p7', 'p7']);
+  });
+
+  test('a card rendered before its data (a skeleton keyed by index) is seen once it gets its product id and its content', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, `<article id="sk" class="skeleton" style="height:300px"><div class="shimmer"></div></article>`, {
+      attrs: 'data-capture="element_visible"',
+    });
+    await ready(page);
+    // what React or Vue does when the data comes: the attribute and the children, together
+    await page.evaluate(() => {
+      const card = document.getElementById('sk')!;
+      card.setAttribute('data-depict-product-id', 'p9');
+      card.replaceChildren(Object.assign(document.createElement('h3'), { textContent: 'A shoe' }));
+    });
+    const [seen] = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(seen).toMatchObject({ type: 'element_visible', product_id: 'p9' });
   });
 
   test('the infinite-scroll listing reports cards as they are scrolled into view', async ({ page, request }, info) => {

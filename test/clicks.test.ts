@@ -111,6 +111,16 @@ describe('clickAction', () => {
     expect(clickAction($('#t'))).toEqual(['click', $('#t'), abs('/p')]);
   });
 
+  it("a script's link (href=\"#\", javascript:void(0): a wishlist heart, a quick view) is not the product's link", () => {
+    document.body.innerHTML = `<div data-depict-product-id="p"><a id=wish href="#">♡</a><a id=quick href="javascript:void(0)">Quick</a><a href="/p">p</a></div>
+      <div data-depict-product-id="q"><a id=only href="#">♡</a></div>`;
+    expect(clickAction($('#wish'))).toEqual(['click', $('#wish'), abs('/p')]);
+    expect(clickAction($('#quick'))).toEqual(['click', $('#quick'), abs('/p')]);
+    expect(clickAction($('#only'))).toEqual(['click', $('#only'), undefined]);
+    // opened in a new tab, it is no product
+    expect(clickAction($('#wish'), 1)).toBeUndefined();
+  });
+
   // `t.closest('a[href]')` finds the wrapping link, outside the product element
   it('a card wrapped in its link gets that link as page_url', () => {
     document.body.innerHTML = `<a href="/p/1"><div data-depict-product-id="1"><img id=t></div></a>`;
@@ -199,6 +209,20 @@ describe('watchClicks', () => {
       ['click', $('#buy3'), abs('/p/3')],
       ['add_to_cart', $('#buy3')],
     ]);
+  });
+
+  it("one product click per card and task: a second click event that the first makes (a label's control, a card's link.click()) is not reported; an add to cart is", async () => {
+    document.body.insertAdjacentHTML('beforeend', '<div data-depict-product-id="p2"><span id=t2>Boot</span></div>');
+    click($('#t'));
+    click($('#link'));
+    click($('#t2'));
+    click($('#buy'));
+    click($('#buy'));
+    expect(seen.map((a) => a[0] + ' ' + (a[1] as HTMLElement).id)).toEqual(['click t', 'click t2', 'add_to_cart buy', 'add_to_cart buy']);
+    // a click in a later task is the shopper's next one
+    await new Promise((r) => setTimeout(r));
+    click($('#link'));
+    expect(seen.map((a) => a[1])).toHaveLength(5);
   });
 
   it('reports nothing for clicks outside products', () => {

@@ -1,5 +1,9 @@
 import { PRODUCT } from '../fields';
 
+/** A link that opens a page: not a script's (`href="#"`, `javascript:void(0)`: a wishlist
+ * heart's, a quick view's, Magento Luma's "add to compare" in every card). */
+const LINK = 'a[href]:not([href^="#"]):not([href^=javascript])';
+
 /** What a click asks for: the event type, the element whose fields it carries, and for a
  * product click the product element's link. */
 export type ClickAction = [type: string, el: Element, href?: string];
@@ -15,7 +19,7 @@ export function clickAction(target: EventTarget | null, middle?: unknown, path: 
   const t = target instanceof Element ? target : (target as Node | null)?.parentElement;
   // the event's path, into the shadow root of a web component whose host carries the product's
   // annotations (`target` is then the host): its link is the product's
-  const link = (path.find((n) => (n as Element).matches?.('a[href]')) || t?.closest('a[href]')) as HTMLAnchorElement | null | undefined;
+  const link = (path.find((n) => (n as Element).matches?.(LINK)) || t?.closest(LINK)) as HTMLAnchorElement | null | undefined;
   const action = t?.closest('[data-depict-event],.depict-add-to-cart');
   const product = t?.closest(PRODUCT);
   if (middle && !link) return;
@@ -23,7 +27,7 @@ export function clickAction(target: EventTarget | null, middle?: unknown, path: 
   // wraps opens the product, a product click
   if (action && (!middle || action.contains(link!))) return [action.getAttribute('data-depict-event') || 'add_to_cart', action];
   // the link the click is in (which may wrap the whole card), else the card's first link
-  if (product) return ['click', t!, (link || (product.querySelector('a[href]') as HTMLAnchorElement | null))?.href];
+  if (product) return ['click', t!, (link || (product.querySelector(LINK) as HTMLAnchorElement | null))?.href];
 }
 
 /**
@@ -34,16 +38,20 @@ export function clickAction(target: EventTarget | null, middle?: unknown, path: 
  * Capture phase, so a page that stops propagation does not hide clicks.
  */
 export function watchClicks(on: (a: ClickAction, menu: boolean) => void): void {
-  // the control a <label> passes its click on to (a colour swatch's radio, a compare
-  // checkbox), as a second click event in the same task: one click of the shopper's (unless
-  // the control is an action: an add-to-cart button a label names still adds to the cart)
-  let forwarded: unknown;
-  const h = (e: MouseEvent, t = e.target as Element, c = (t.closest?.('label') as HTMLLabelElement | null)?.control) => {
-    if (t == forwarded) return;
-    if (c && !c.contains(t) && clickAction(c)?.[0] == 'click') (forwarded = c), setTimeout(() => (forwarded = 0));
+  // one product click per product element and task: the shopper's click and a second click
+  // event that it makes in the same task — the control a <label> passes it on to (a colour
+  // swatch's radio, a compare checkbox), a card's script that clicks the card's link for it
+  // (`link.click()` from its own click or mouseup handler). An action (an add to cart) always
+  // counts: an add-to-cart button that a label names still adds to the cart
+  let last: unknown;
+  const h = (e: MouseEvent) => {
     const menu = e.type == 'contextmenu';
-    const a = (menu || e.button < 2) && clickAction(t, menu || e.button, e.composedPath());
-    if (a) on(a, menu);
+    const a = (menu || e.button < 2) && clickAction(e.target, menu || e.button, e.composedPath());
+    const p = a && a[0] == 'click' && a[1].closest(PRODUCT);
+    if (a && !(p && p == last)) {
+      if (p) (last = p), setTimeout(() => (last = 0));
+      on(a, menu);
+    }
   };
   for (const type of ['click', 'auxclick', 'contextmenu']) addEventListener(type, h as EventListener, { capture: true, passive: true });
 }

@@ -47,6 +47,9 @@ export function watchDom(
     records.forEach((r) => {
       r.removedNodes.forEach((n) => each(n, PRODUCT, product && removed));
       r.addedNodes.forEach(found);
+      // the product element that this change is in: a card rendered before its data (a
+      // skeleton) gets its product id and its content together
+      each((r.target as Element).closest(PRODUCT)!, PRODUCT, product);
     });
   }).observe(page, { childList: true, subtree: true });
   return () => found(page);
