@@ -102,6 +102,11 @@ test('a rejected batch appears with its 422 details and its body', { tag: '@bidi
   await page.getByTestId('filter-type').selectOption('rejected');
   await expect(view.items).toHaveCount(1);
   await expect(page.getByTestId('count-rejected')).not.toHaveText('0');
+  // a batch with more issues than the collector keeps (100) is counted as the answer listed them
+  expect(await post(Array.from({ length: 60 }, () => ({ tenant, type: 'clack' })))).toBe(422);
+  await expect(view.items).toHaveCount(2);
+  await expect(view.items.first()).toContainText('120 issues · 60 events');
+  await expect(view.items.first()).toContainText('and 112 more');
   expect(view.problems).toEqual([]);
 });
 

@@ -200,6 +200,10 @@ describe('POST /create-events: deduplication', () => {
     expect((await post(c, [ev(t), ev(t, { deduplication_id: null })])).json).toEqual({ accepted: 2, duplicates: 0 });
     expect(await eventsOf(c, t)).toHaveLength(5);
     expect(await eventsOf(c, u)).toHaveLength(1);
+    // on the pair itself: no separator a tenant or an id could hold makes two pairs one
+    const v = newTenant();
+    const pairs = [ev(`${v}\u0000b`, { deduplication_id: 'c' }), ev(v, { deduplication_id: 'b\u0000c' })];
+    expect((await post(c, pairs)).json).toEqual({ accepted: 2, duplicates: 0 });
   });
 
   it('stores one copy when the same event races in two requests', async () => {

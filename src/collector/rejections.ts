@@ -6,6 +6,10 @@ export const KEEP_REJECTIONS = 200;
 /** Bodies larger than this are kept as the start of their text only. */
 const KEEP_BODY = 64 * 1024;
 
+/** A 422's issues beyond this many are not kept (the answer lists them all, as the API's
+ * does): a batch of a million bad items has a million issues, ~400 MB in memory. */
+export const KEEP_ISSUES = 100;
+
 /** One rejected batch. */
 export interface Rejection {
   /** Counts up from 1 since start; `?since=` filters on it. */
@@ -14,8 +18,10 @@ export interface Rejection {
   /** The batch's tenant (its first event's), when it had one. */
   tenant: string | null;
   status: number;
-  /** The answer's `detail`: the 422's issues, or a message. */
+  /** The answer's `detail`: the 422's issues (the first `KEEP_ISSUES`), or a message. */
   detail: unknown;
+  /** How many issues the answer listed, when more than were kept. */
+  detail_truncated?: number;
   /** The parsed body, or its text when it did not parse (cut at 64 KiB), or null. */
   body: unknown;
   body_truncated?: true;
@@ -26,7 +32,7 @@ export interface Rejection {
 }
 
 /** What the handler knows of a rejected batch. */
-export type RejectionInput = Omit<Rejection, 'id' | 'received_at' | 'body' | 'body_truncated'> & {
+export type RejectionInput = Omit<Rejection, 'id' | 'received_at' | 'body' | 'body_truncated' | 'detail_truncated'> & {
   /** The body, parsed when it parsed. */
   parsed?: unknown;
   /** The raw body, when there is one. */
@@ -45,9 +51,10 @@ export function createRejections(): Rejections {
   let kept: Rejection[] = [];
   let id = 0;
   return {
-    add({ parsed, bytes, ...r }) {
+    add({ parsed, bytes, detail, ...r }) {
       const size = bytes?.length ?? 0;
-      // a parsed body is kept whole unless large; memory stays bounded at 200 × 64 KiB-ish
+      // a parsed body is kept whole unless large, and the first issues only: memory stays
+      // bounded at 200 × (64 KiB + 100 issues)-ish
       const body =
         parsed !== undefined && size <= KEEP_BODY
           ? parsed
@@ -58,6 +65,8 @@ export function createRejections(): Rejections {
         id: ++id,
         received_at: new Date().toISOString(),
         ...r,
+        detail: Array.isArray(detail) ? detail.slice(0, KEEP_ISSUES) : detail,
+        ...(Array.isArray(detail) && detail.length > KEEP_ISSUES ? { detail_truncated: detail.length } : {}),
         body,
         ...(size > KEEP_BODY ? { body_truncated: true as const } : {}),
       });

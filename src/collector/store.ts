@@ -54,8 +54,10 @@ export interface Store {
   flush(): Promise<void>;
 }
 
+/** The pair as JSON: no separator that a tenant or an id could hold (`a\u0000b` + `c` is not
+ * `a` + `b\u0000c`). */
 const dedupKey = (e: { tenant?: unknown; deduplication_id?: unknown }) =>
-  typeof e.deduplication_id == 'string' ? `${e.tenant}\u0000${e.deduplication_id}` : undefined;
+  typeof e.deduplication_id == 'string' ? JSON.stringify([e.tenant, e.deduplication_id]) : undefined;
 
 const lines = (events: StoredEvent[]) => events.map((e) => JSON.stringify(e) + '\n').join('');
 

@@ -154,10 +154,12 @@ const loc = (l: unknown) => (Array.isArray(l) ? l.map(str).join(' › ') : str(l
 
 function rejectionNode(r: Json, at: number) {
   const issues = Array.isArray(r.detail) ? (r.detail as Json[]) : [];
+  // the answer's count: the collector keeps the first 100 issues of a batch
+  const all = typeof r.detail_truncated == 'number' ? r.detail_truncated : issues.length;
   const body = r.body;
   const count = Array.isArray(body) ? `${body.length} event${body.length == 1 ? '' : 's'}` : 'not a list';
   const summary = issues.length
-    ? `${issues.length} issue${issues.length == 1 ? '' : 's'} · ${count}`
+    ? `${all} issue${all == 1 ? '' : 's'} · ${count}`
     : str(r.detail);
   const li = h('li', { class: 'item rejection', 'data-testid': 'rejection' });
   li.append(
@@ -191,7 +193,7 @@ function rejectionNode(r: Json, at: number) {
       ...issues.slice(0, 8).map((i) =>
         h('li', {}, h('code', {}, loc(i.loc)), ' ', str(i.msg), ' ', h('span', { class: 'muted' }, str(i.type))),
       ),
-      issues.length > 8 && h('li', { class: 'muted' }, `and ${issues.length - 8} more (expand for the body)`),
+      all > 8 && h('li', { class: 'muted' }, `and ${all - 8} more (expand for the body)`),
     ),
     typeof r.hint == 'string' ? h('p', { class: 'hint' }, r.hint) : '',
   );
