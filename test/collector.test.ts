@@ -375,8 +375,15 @@ describe('POST /create-events: Content-Type', () => {
     },
   );
 
-  it('no Content-Type at all: parsed as JSON, as FastAPI does', async () => {
-    expect((await post(c, [ev(newTenant())], { headers: {} })).status).toBe(200);
+  it('no Content-Type at all (a fetch of a Blob without a type): not parsed as JSON, as FastAPI 0.132 and later, 422 with a hint', async () => {
+    const t = newTenant();
+    for (const headers of [{}, { 'Content-Type': '' }] as Record<string, string>[]) {
+      const r = await post(c, [ev(t)], { headers });
+      expect(r.status).toBe(422);
+      expect(r.json.detail[0]).toMatchObject({ type: 'list_type', loc: ['body'] });
+      expect(r.json.hint).toMatch(/^A body without a Content-Type is not JSON to the API.*application\/json/);
+    }
+    expect(await eventsOf(c, t)).toEqual([]);
   });
 });
 

@@ -150,7 +150,8 @@ export function createEventsHandler({ store, stats, faults, rejections, apiKeys,
     if (issues.length) {
       const hint =
         decoded.kind == 'raw'
-          ? `Content-Type "${decoded.contentType}" is not JSON to the API (FastAPI validates the raw text ` +
+          ? (decoded.contentType ? `Content-Type "${decoded.contentType}" is` : 'A body without a Content-Type is') +
+            ' not JSON to the API (FastAPI validates the raw text ' +
             'as the list of events, hence list_type): send Content-Type: application/json'
           : undefined;
       const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : '';

@@ -3,11 +3,13 @@
  * collector. From `fastapi/routing.py` (`get_request_handler`):
  *
  * - An empty body is no body: the body parameter is then reported `missing`.
- * - The body is parsed as JSON when `Content-Type` is absent, `application/json` or
+ * - The body is parsed as JSON when `Content-Type` is `application/json` or
  *   `application/*+json` (parameters such as `charset` are ignored: `json.loads` gets bytes).
- * - Any other type (`text/plain`, a form type) is not parsed at all: the raw bytes are
- *   validated as the list of events, which fails with `list_type` on `["body"]`. This is why
- *   the snippet must send `application/json` even though it costs a CORS preflight.
+ * - Any other type (`text/plain`, a form type), or none (FastAPI 0.132 and later: its
+ *   `strict_content_type`, on by default; earlier versions parsed a body without one), is not
+ *   parsed at all: the raw bytes are validated as the list of events, which fails with
+ *   `list_type` on `["body"]`. This is why the snippet must send `application/json` even
+ *   though it costs a CORS preflight.
  * - Malformed JSON is a 422 `json_invalid` with `json.loads`'s position and message, listed
  *   alone (it is raised before the query is looked at).
  * - Bytes that are not UTF-8, or JSON nested deeper than Python's recursion limit, are not a
@@ -31,7 +33,7 @@ export type DecodedBody =
 
 /** Whether FastAPI parses a body of this `Content-Type` as JSON. */
 export function isJsonContentType(contentType: string | undefined): boolean {
-  if (!contentType) return true;
+  if (!contentType) return false;
   const [main, sub, ...rest] = contentType.split(';')[0].trim().toLowerCase().split('/');
   // Python's email parser takes a malformed type for text/plain
   if (rest.length || !sub) return false;
