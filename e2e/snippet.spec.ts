@@ -201,6 +201,28 @@ depict.set({ user_id: 'early' }); depict.track('add_to_cart', { product_id: 'p-e
   expect(ofType(events, 'add_to_cart')[0].product_id).toBe('p-early');
 });
 
+/** The README's stand-in for the earlier tracker's `dpq`, as it prints it. */
+const DPQ = /### Coming from Depict's earlier tracker[\s\S]*?```js\n([\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'))![1];
+
+test("a theme's calls to Depict's earlier tracker (dpq), through the README's stand-in: its add to cart and its purchase are sent", async ({ page, request }, info) => {
+  const tenant = tenantOf(info);
+  // as the earlier tracker's docs call it: a purchase's lines with item_id and quantity
+  const order = { transaction_id: 'T-9', currency: 'EUR', items: [{ item_id: 'abc', price: 24.5, quantity: 2 }, { item_id: 1234, price: 0, quantity: 1 }] };
+  await fixture(page, tenant, '', {
+    head: `<meta name="depict-product-id" content="p-page"><script>${STUB}${DPQ}
+dpq('addToCart', 'p-1'); dpq('purchase', ${JSON.stringify(order)}); dpq('setSessionId', 'theirs');</script>`,
+    attrs: 'data-capture="page_view"',
+  });
+  const events = await waitForEvents(request, tenant, (e) => e.length == 4);
+  expect(events.map((e) => [e.type, e.product_id, e.entity_price ?? null])).toEqual([
+    ['add_to_cart', 'p-1', null],
+    ['purchase', 'abc', '24.5'],
+    ['purchase', '1234', '0'],
+    ['page_view', 'p-page', null],
+  ]);
+  expect(new Set(events.map((e) => e.session_id)).size).toBe(1);
+});
+
 test('the stub works on a page with an element whose id is "depict" (which the browser makes window.depict)', async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const errors: string[] = [];
