@@ -1,4 +1,6 @@
-// `npm ci` runs this (postinstall). Playwright 1.64 drives Firefox over WebDriver BiDi and, as
+// `npm ci` runs this (`prepare`, which npm runs for this repository's own `npm ci` and `npm
+// install`, never where a shop installs the package: a `postinstall` would run there too, and
+// this file is not in the package). Playwright 1.64 drives Firefox over WebDriver BiDi and, as
 // it opens a browser or a context, sends commands that Firefox ESR 140 does not know yet
 // (ESR 153 does): network.addDataCollector (response bodies), browser.setDownloadBehavior and
 // the screen, orientation and locale overrides. ESR 140 answers "unknown command" and every

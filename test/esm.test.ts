@@ -304,3 +304,31 @@ describe("the package's exports", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+// README, "With a bundler": `npm pack`, then `npm install ../path/to/depict-snippet-0.1.0.tgz`
+// in the shop. The package as packed (its `files`, its scripts), installed as npm installs it:
+// a lifecycle script of this repository's that ran there would fail the shop's install
+describe('the packed package, installed as the README says', () => {
+  it('installs, and a shop can import it', { timeout: 60_000 }, async () => {
+    const { build } = await import('esbuild');
+    const src = mkdtempSync(join(tmpdir(), 'depict-pack-'));
+    const shop = mkdtempSync(join(tmpdir(), 'depict-shop-'));
+    try {
+      copyFileSync('package.json', join(src, 'package.json'));
+      await build({ entryPoints: ['src/esm.ts'], bundle: true, format: 'esm', outfile: join(src, 'dist', 'esm', 'index.js'), logLevel: 'silent' });
+      writeFileSync(join(src, 'dist', 'depict.js'), '');
+      // (packing runs `prepare`, which needs this repository's scripts/: not here)
+      const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', shop], { cwd: src, encoding: 'utf8' });
+      expect(pack.status, pack.stderr).toBe(0);
+      const tgz = join(shop, JSON.parse(pack.stdout)[0].filename);
+      writeFileSync(join(shop, 'package.json'), '{"name": "shop", "version": "1.0.0", "type": "module"}');
+      const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tgz], { cwd: shop, encoding: 'utf8' });
+      expect(install.status, install.stderr).toBe(0);
+      writeFileSync(join(shop, 'shop.js'), "import { init } from 'depict-snippet'; console.log(typeof init);");
+      expect(spawnSync(process.execPath, ['shop.js'], { cwd: shop, encoding: 'utf8' }).stdout.trim()).toBe('function');
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+      rmSync(shop, { recursive: true, force: true });
+    }
+  });
+});
