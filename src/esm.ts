@@ -170,8 +170,11 @@ export function init(config: DepictConfig): void {
     }
     started = print;
     const w = window as unknown as { depict?: Stub; [MARK]?: Tracker };
-    // the tag's tracker, or the one this module started from another bundle of the shop's
-    const tag = w.depict?.loaded ? (w.depict as unknown as Tracker) : w[MARK];
+    // the tag's tracker, or the one this module started from another bundle of the shop's;
+    // not a tag that did not start (its settings missing: one do-nothing function for every
+    // method, src/index.ts), which would leave the page tracked by nothing
+    const d = w.depict;
+    const tag = d?.loaded && d.track != d.set ? (d as unknown as Tracker) : w[MARK];
     if (tag) console.warn('[depict] a tracker already runs on this page (depict.js, or this module in another bundle): init() starts no second one and uses that one');
     const ready = (a: Tracker) => {
       api = a;

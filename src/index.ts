@@ -28,6 +28,7 @@ try {
     if (w[MARK]) install(w[MARK]);
     else if (Array.isArray(cfg)) {
       console.error('[depict] not started: the script tag needs ' + cfg.join(', '));
+      // (one function for all: the ES module's init() tells this from a tracker that runs)
       const noop = async () => {};
       install({ track: noop, set: noop, page: noop, purchase: noop, flush: noop, consent: noop, debug: noop } as never);
     } else start(cfg, install);

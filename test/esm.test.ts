@@ -230,6 +230,20 @@ describe('window.depict', () => {
     expect(tag.track.mock.calls).toEqual([['page_view'], ['click', { product_id: 'p' }]]);
     expect(String(warn.mock.calls[0][0])).toContain('already runs');
   });
+
+  it('a depict.js tag that did not start (its settings missing) does not stand in for init: init starts the tracker', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // the tag's entry, run with no script tag: no settings
+    await import('../src/index');
+    expect(String(error.mock.calls[0][0])).toContain('not started');
+    expect((window as { depict?: { loaded?: boolean } }).depict?.loaded).toBe(true);
+    depict.init(config());
+    depict.track('click', { product_id: 'p' });
+    await depict.flush();
+    await vi.waitFor(() => expect(sent().map((e) => e.product_id)).toEqual(['p']));
+    expect(warn).not.toHaveBeenCalled();
+  });
 });
 
 /** A consumer's directory with this package in its node_modules, as installed: its
