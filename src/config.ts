@@ -75,9 +75,10 @@ export function parseConfig(raw: Record<string, unknown>, over: Record<string, u
   return c as unknown as Config;
 }
 
-/** The URL a batch is POSTed to: the key goes in the query, since sendBeacon sets no headers. */
-export const sendUrl = (c: Config) =>
-  c.endpoint + (c.endpoint.includes('?') ? '&' : '?') + 'api_key=' + encodeURIComponent(c.apiKey);
+/** The URL a batch is POSTed to: the key goes in the query, since sendBeacon sets no headers.
+ * A blank endpoint (a theme setting printed empty: `data-endpoint=""`) is the default one, not
+ * the page's own URL, where the events and the key would go. */
+export const sendUrl = (c: Config, e = c.endpoint || DEFAULTS.endpoint) => e + (e.includes('?') ? '&' : '?') + 'api_key=' + encodeURIComponent(c.apiKey);
 
 /** A run of 32 or more letters and digits, digits among them: a token (Shopify's order status
  * page `/orders/<token>`, a password reset link, an ad click id), not a word, a product

@@ -188,6 +188,10 @@ describe('sendUrl', () => {
     );
   });
 
+  it('a blank endpoint (a theme setting printed empty) is the default one, not the page: the events and the key would go to the shop', () => {
+    expect(sendUrl(cfg(''))).toBe('https://api.depict.ai/create-events?api_key=KEY');
+  });
+
   it("adds &api_key= to an endpoint that has a query", () => {
     expect(sendUrl(cfg('http://localhost:8787/create-events?x=1'))).toBe(
       'http://localhost:8787/create-events?x=1&api_key=KEY',
