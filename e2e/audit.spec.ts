@@ -214,7 +214,7 @@ test('finds the script tag settings the snippet reads otherwise than meant, and 
   });
   expect(found('bad-setting', 'data-privacy-signals="gcp"')).toMatchObject({
     severity: 'error',
-    message: expect.stringMatching(/"gcp" \(did you mean gpc\?\) is not a privacy signal \(gpc, dnt, none\).*honours neither Global Privacy Control nor Do Not Track/),
+    message: expect.stringMatching(/"gcp" \(did you mean gpc\?\) is not a privacy signal \(gpc, dnt, none\).*honours Global Privacy Control, not Do Not Track/),
   });
   // a number it cannot read: the default is used, nothing is lost
   expect(found('bad-setting', 'data-batch-ms="1s"')).toMatchObject({ severity: 'warning', message: expect.stringContaining('uses the default, 500') });

@@ -231,6 +231,18 @@ test.describe('browser privacy signals', () => {
     expect((await stored(request, tenant)).map((e) => [e.type, e.product_id])).toEqual([['click', 'after-opt-in']]);
   });
 
+  test('Global Privacy Control with a data-privacy-signals that does not name it (a typo, "gcp"; "dnt"; "both"): still honoured', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await gpc(page);
+    const sent = watchSends(page);
+    for (const signals of ['gcp', 'dnt', 'both']) {
+      await fixture(page, tenant, SHOP, { attrs: `data-privacy-signals="${signals}"` });
+      await everything(page);
+    }
+    expect(await storage(page)).toEqual(NOTHING);
+    expect(sent).toEqual([]);
+  });
+
   test('Global Privacy Control with data-privacy-signals="none": tracked', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await gpc(page);

@@ -256,7 +256,8 @@ function checkSettings(given, rules, add, where) {
       const effect =
         key == 'capture'
           ? `captured: ${v.filter((n) => known.includes(n)).join(', ') || 'nothing'}`
-          : `the snippet honours ${v.includes('gpc') ? (v.includes('dnt') ? 'Global Privacy Control and Do Not Track' : 'Global Privacy Control, not Do Not Track') : v.includes('dnt') ? 'Do Not Track, not Global Privacy Control' : 'neither Global Privacy Control nor Do Not Track'}`;
+          : // Global Privacy Control unless the list has `none` (src/tracker.ts)
+            `the snippet honours ${!v.includes('none') ? (v.includes('dnt') ? 'Global Privacy Control and Do Not Track' : 'Global Privacy Control, not Do Not Track') : v.includes('dnt') ? 'Do Not Track, not Global Privacy Control' : 'neither Global Privacy Control nor Do Not Track'}`;
       bad('error', `${shown}: ${list} ${unknown.length > 1 ? 'are' : 'is'} not ${what} (${known.join(', ')}) and ${unknown.length > 1 ? 'are' : 'is'} ignored; ${effect}`);
     }
   };

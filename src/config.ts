@@ -102,7 +102,7 @@ export function stripUrl(url: string, strip: string[]): string {
         [...p].forEach(
           ([k, v]) =>
             ([k, ...k.split(/[^a-zA-Z\d]+|(?=[A-Z][a-z])/)].some((w) => strip.includes(w.toLowerCase())) ||
-              /[^@\s]@[^@\s]+\.[a-z]/i.test(v)) &&
+              /[^@\s](@|%40)[^@\s]+\.[a-z]/i.test(k + ' ' + v)) &&
             (p.delete(k), changed++),
         );
         return '' + p;

@@ -64,8 +64,9 @@ export interface Depict {
 export function start(cfg: Config, before: (api: Depict) => void): Depict {
   setDebug(cfg.debug);
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean; locks?: LockManager };
+  // GPC unless `none` is given: a value with a typo (`gcp`, `both`) must not turn it off
   const signal =
-    (cfg.privacySignals.includes('gpc') && nav.globalPrivacyControl) ||
+    (!cfg.privacySignals.includes('none') && nav.globalPrivacyControl) ||
     (cfg.privacySignals.includes('dnt') && nav.doNotTrack == '1');
   // a setting's value with a typo (data-consent="pendng", data-capture="clicks"): one
   // warning; an unknown consent is not granted, an unknown capture is off

@@ -288,6 +288,13 @@ describe('stripUrl', () => {
     );
   });
 
+  it('removes an e-mail address in an escaped URL inside a parameter (a login page\'s return URL), and one that is a bare name (a form sent by GET)', () => {
+    const login = 'https://shop.example/account/login?return_url=%2Faccount%2Fregister%3Femail%3Djane.doe%2540gmail.com&x=1';
+    expect(stripUrl(login, ['token'])).toBe('https://shop.example/account/login?x=1');
+    expect(stripUrl('https://shop.example/subscribe?jane.doe%40gmail.com&list=1', strip)).toBe('https://shop.example/subscribe?list=1');
+    expect(stripUrl('https://shop.example/subscribe?jane@doe.com', strip)).toBe('https://shop.example/subscribe');
+  });
+
   it('redacts tokens (32+ letters and digits, digits among them) in the path, the query and the fragment', () => {
     expect(stripUrl('https://shop.example/5678901234/orders/b1946ac92492d2347c6235b4d2611184', strip)).toBe(
       'https://shop.example/5678901234/orders/redacted',
