@@ -1,6 +1,5 @@
-// `npm ci` runs this (`prepare`, which npm runs for this repository's own `npm ci` and `npm
-// install`, never where a shop installs the package: a `postinstall` would run there too, and
-// this file is not in the package). Playwright 1.64 drives Firefox over WebDriver BiDi and, as
+// Playwright runs this before any test (`globalSetup` in playwright.config.ts; also `node
+// scripts/playwright-bidi.mjs`). Playwright 1.64 drives Firefox over WebDriver BiDi and, as
 // it opens a browser or a context, sends commands that Firefox ESR 140 does not know yet
 // (ESR 153 does): network.addDataCollector (response bodies), browser.setDownloadBehavior and
 // the screen, orientation and locale overrides. ESR 140 answers "unknown command" and every
@@ -12,10 +11,14 @@
 // Anything else a browser does not know still fails, with Playwright's own error: offline
 // emulation (emulation.setNetworkConditions) among them, so a test that needs it fails on ESR
 // 140 rather than passing without being offline. Idempotent; a Playwright whose code has
-// changed is left alone, with a warning.
+// changed is left alone, with a warning. The test workers, which launch the browsers, load
+// Playwright after it has run. (Not an npm lifecycle script: the package's package.json would
+// carry it to every shop that installs the package, where npm flags it, and where this file
+// is not.)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const OPTIONAL = [
   'network.addDataCollector',
@@ -32,16 +35,19 @@ const AFTER =
   '            callback.resolve({});\n' +
   `          } else ${BEFORE}`;
 
-let file, code;
-try {
-  file = join(dirname(createRequire(import.meta.url).resolve('playwright-core/package.json')), 'lib/coreBundle.js');
-  code = readFileSync(file, 'utf8');
-} catch {
-  process.exit(0); // no Playwright (an install without dev dependencies): nothing to do
+/** Patches Playwright's bundle where it needs it; Playwright's `globalSetup`. */
+export default function patchPlaywright() {
+  let file, code;
+  try {
+    file = join(dirname(createRequire(import.meta.url).resolve('playwright-core/package.json')), 'lib/coreBundle.js');
+    code = readFileSync(file, 'utf8');
+  } catch {
+    return; // no Playwright (an install without dev dependencies): nothing to do
+  }
+  if (code.includes(MARK)) return;
+  if (code.split(BEFORE).length != 2)
+    return console.warn(`scripts/playwright-bidi.mjs: ${file} is not the code this expects (another Playwright version?); left alone. Firefox ESR 140 may fail at launch.`);
+  writeFileSync(file, code.replace(BEFORE, AFTER));
 }
-if (code.includes(MARK)) process.exit(0);
-if (code.split(BEFORE).length != 2) {
-  console.warn(`scripts/playwright-bidi.mjs: ${file} is not the code this expects (another Playwright version?); left alone. Firefox ESR 140 may fail at launch.`);
-  process.exit(0);
-}
-writeFileSync(file, code.replace(BEFORE, AFTER));
+
+if (process.argv[1] && import.meta.url == pathToFileURL(process.argv[1]).href) patchPlaywright();

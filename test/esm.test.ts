@@ -338,6 +338,11 @@ describe('the packed package, installed as the README says', () => {
       writeFileSync(join(shop, 'package.json'), '{"name": "shop", "version": "1.0.0", "type": "module"}');
       const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tgz], { cwd: shop, encoding: 'utf8' });
       expect(install.status, install.stderr).toBe(0);
+      // and no install script of ours for npm to flag there (npm 11: "has install scripts not
+      // yet covered by allowScripts"), even one that would not run
+      const { scripts = {} } = JSON.parse(readFileSync(join(shop, 'node_modules', 'depict-snippet', 'package.json'), 'utf8'));
+      expect(Object.keys(scripts).filter((s) => /^(pre|post)?(install|prepare)$/.test(s))).toEqual([]);
+      expect(install.stderr).not.toContain('install scripts');
       writeFileSync(join(shop, 'shop.js'), "import { init } from 'depict-snippet'; console.log(typeof init);");
       expect(spawnSync(process.execPath, ['shop.js'], { cwd: shop, encoding: 'utf8' }).stdout.trim()).toBe('function');
     } finally {
