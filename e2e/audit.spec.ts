@@ -62,6 +62,10 @@ const PAGES: Record<string, string> = {
 <script async src="__BASE__/cdn/depict.js" data-tenant="wrong-src" data-market="se" data-api-key="k"
         data-endpoint="__BASE__/create-events"></script>
 </head><body><p>Nothing to see</p></body></html>`,
+  'wrong-endpoint': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Wrong endpoint</title>
+<script async src="__BASE__/depict.js" data-tenant="wrong-endpoint" data-market="se" data-api-key="k"
+        data-endpoint="__BASE__/create-event" data-batch-ms="50"></script>
+</head><body><p>Nothing to see</p></body></html>`,
   'dry-run': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thank you</title>
 <script async src="__BASE__/depict.js" data-tenant="dry-run" data-market="se" data-api-key="k"
         data-endpoint="__BASE__/create-events" data-batch-ms="50"></script>
@@ -182,6 +186,15 @@ test('finds a script tag without data-api-key, an endpoint that does not answer,
   expect(stdout).toMatch(/✖ error\s+\[depict\] not started: the script tag needs data-api-key/);
   expect(stdout).toMatch(/snippet .* · loaded, not started\n/);
   expect(stdout).not.toContain('no-events');
+});
+
+test("an endpoint with a typo in its path (the API answers 404): the report says it answers 404, and to check data-endpoint; the snippet's warning comes without the objects logged with it", async () => {
+  const { status, stdout } = await audit(`${fixtures}/wrong-endpoint`);
+  expect(status).toBe(1);
+  expect(stdout).toMatch(/endpoint http:\/\/localhost:\d+\/create-event \(answers 404\) · started/);
+  expect(stdout).toMatch(/✖ error\s+the endpoint refused a batch of 1 events \(404\): .*check data-endpoint/);
+  expect(stdout).toMatch(/\[depict\] the API answered 404 .*; the events are kept\s/);
+  expect(stdout).not.toContain('[Object');
 });
 
 test('a script tag whose src does not load (a wrong CDN path) is an error, not a clean page', async () => {

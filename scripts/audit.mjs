@@ -321,7 +321,13 @@ function judge(facts, rules, run) {
     // a src that does not load (a wrong CDN path, a 404, a CSP's script-src, a root-relative
     // src in a local file): nothing runs, and the page's console says only that a resource failed
     if (!snippet.loaded && !run.events.length)
-      add('error', 'snippet-not-loaded', `the script tag's src (${snippet.tag.src ?? 'none'}) did not load or did not run: nothing is tracked`, el(snippet.tag));
+      add(
+        'error',
+        'snippet-not-loaded',
+        `the script tag's src (${snippet.tag.src ?? 'none'}) did not load or did not run: nothing is tracked` +
+          (url.startsWith('file:') && snippet.tag.src?.startsWith('/') ? ` (a root-relative src in a local file is file://${snippet.tag.src}: audit the page from its server)` : ''),
+        el(snippet.tag),
+      );
     if (!snippet.tag.async && snippet.tag.src)
       add('warning', 'script-not-async', 'the script tag is neither async nor defer: it holds up the page while it loads', el(snippet.tag));
   }
@@ -366,7 +372,7 @@ function judge(facts, rules, run) {
     const dups = [...ids].filter(([, ps]) => ps.length > 1);
     if (!dups.length) continue;
     const list = dups.slice(0, 5).map(([id, ps]) => `${id} (${ps.length}×)`).join(', ') + (dups.length > 5 ? `, and ${dups.length - 5} more` : '');
-    add('warning', 'duplicate-product-id', `${dups.length == 1 ? 'a product id appears' : `${dups.length} product ids appear`} more than once in one ${kind}: ${list}`, {
+    add('warning', 'duplicate-product-id', `${dups.length == 1 ? 'a product id appears' : `${dups.length} product ids appear`} more than once in one ${kind}: ${list}. Fine where the ${kind} shows a product twice (each card with a result id of its own counts on its own; cards with the same fields count once); else a template that prints one card's id on others`, {
       path: group,
       html: dups[0][1][1].html,
       elements: dups.flatMap(([, ps]) => ps.slice(1).map((x) => x.path)),
@@ -418,7 +424,13 @@ function judge(facts, rules, run) {
     if (r.failure) add('error', 'send-failed', `a batch of ${r.events} events could not be sent: ${r.failure}`);
     else if (r.status == 422) add('error', 'events-rejected', `the endpoint rejected a batch of ${r.events} events (422): ${r.detail}`);
     else if (r.status >= 500 || r.status == 429 || r.status == 408) add('warning', 'send-retried', `the endpoint answered ${r.status}; the snippet retries later`);
-    else if (r.status >= 400) add('error', 'send-refused', `the endpoint refused a batch of ${r.events} events (${r.status}): ${r.detail}`);
+    else if (r.status >= 400)
+      add(
+        'error',
+        'send-refused',
+        `the endpoint refused a batch of ${r.events} events (${r.status}): ${r.detail}` +
+          (r.status == 404 ? ': no API at that path, check data-endpoint' : r.status == 401 ? ': the key is refused, check data-api-key' : ''),
+      );
   }
   if (snippet.loaded && complete && !run.events.length && !run.requests.length)
     add('warning', 'no-events', `the snippet runs but sent nothing while the page was open${snippet.consent == 'pending' ? ' (consent is pending)' : ' (consent pending? a privacy signal? captures off?)'}`);
@@ -495,8 +507,13 @@ async function audit() {
     const said = new Map();
     page.on('console', (m) => {
       const type = m.type() == 'warning' ? 'warning' : m.type() == 'error' ? 'error' : undefined;
-      // the message, without the objects logged with it
-      const text = m.text().split(' JSHandle@')[0].slice(0, 300);
+      // the message, without the objects logged with it (Chromium's previews: `[Object,
+      // Object]`, `{…}`)
+      const text = m
+        .text()
+        .split(' JSHandle@')[0]
+        .replace(/ (\[Object[^\]]*\]|\{.*\}|Object|Array\(\d+\))$/, '')
+        .slice(0, 300);
       if (!type || !text.startsWith('[depict]')) return;
       const key = type + text;
       said.set(key, { type, text, count: (said.get(key)?.count ?? 0) + 1 });
@@ -566,6 +583,9 @@ async function audit() {
         ...facts.snippet,
         apiKey: facts.snippet.apiKey ? '…' + facts.snippet.apiKey.slice(-4) : null,
         endpointReachable: facts.snippet.endpointSet ? !run.endpointError : undefined,
+        // reachable, but refusing every batch for the tag's sake (404: no API at that path; 401:
+        // the key): the status, else undefined
+        endpointRefused: requests.find((r) => r.status >= 400 && r.status < 500 && ![408, 422, 429].includes(r.status))?.status,
         // loaded, but without its required settings it installs a window.depict that does nothing
         started: facts.snippet.loaded && !run.console.some((c) => c.text.startsWith('[depict] not started')),
       },
@@ -607,7 +627,7 @@ function print(r) {
     `  snippet    ${s.tag ? s.tag.src ?? 'inline tag' : 'no script tag'}` +
       (s.tenant ? ` · tenant ${s.tenant}` : '') +
       (s.market ? ` · market ${s.market}` : '') +
-      ` · endpoint ${s.endpoint ?? '?'}${s.endpointReachable === false ? red(' (not reachable)') : s.endpointReachable ? ' (reachable)' : ''}` +
+      ` · endpoint ${s.endpoint ?? '?'}${s.endpointReachable === false ? red(' (not reachable)') : s.endpointRefused ? red(` (answers ${s.endpointRefused})`) : s.endpointReachable ? ' (reachable)' : ''}` +
       ` · ${s.started ? 'started' : s.loaded ? red('loaded, not started') : 'not loaded'}`,
     `  elements   ${plural(c.productElements, 'product element')} · ${plural(c.widgets, 'widget')} · ${plural(c.addToCartButtons, 'add-to-cart button')} · ${plural(c.purchaseBlocks, 'purchase block')}`,
     `  events     ${plural(c.events, 'event')} in ${plural(c.requests, 'request')}` +
