@@ -610,6 +610,23 @@ test.describe('recommendation widgets', () => {
     ]);
   });
 
+  test('a widget annotated after it was put in the page is reported once its cards are put in it', async ({ page, request }, info) => {
+    const tenant = tenantOf(info);
+    await fixture(page, tenant, '<section id="w">loading…</section>', { attrs: 'data-capture="recommendations_inserted"' });
+    await ready(page);
+    await page.evaluate(() => {
+      const w = document.getElementById('w')!;
+      w.setAttribute('data-depict-recommendation-type', 'similar');
+      w.replaceChildren(Object.assign(document.createElement('article'), { textContent: 'a card' }));
+      w.append(Object.assign(document.createElement('article'), { textContent: 'another' }));
+    });
+    const events = await waitForEvents(request, tenant, (e) => e.length == 1);
+    expect(events.map((e) => [e.type, e.recommendation_type])).toEqual([['recommendations_inserted', 'similar']]);
+    // once, however many cards were put in
+    await page.evaluate(() => (window as any).depict.flush());
+    expect(await stored(request, tenant)).toHaveLength(1);
+  });
+
   test('on a product page the widget carries the host product id', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
     await useTenant(page, tenant, { capture: 'recommendations_inserted' });

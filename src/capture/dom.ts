@@ -5,10 +5,11 @@ export const WIDGET = '[data-depict-recommendation-type]';
 /** What to report of one kind; false for a kind that is off (it is not looked for). */
 type Handler = ((el: Element) => void) | false;
 
-/** Calls `f` for `root` and each element under it that matches `sel`. */
-const each = (root: Node, sel: string, f: Handler) => {
+/** Calls `f` for the element matching `sel` that `root` is in (itself included) and for each
+ * element under it that matches `sel`. */
+const each = (root: Node, sel: string, f: Handler, el?: Element | null) => {
   if (f && root instanceof Element) {
-    if (root.matches(sel)) f(root);
+    if ((el = root.closest(sel))) f(el);
     root.querySelectorAll(sel).forEach(f);
   }
 };
@@ -33,6 +34,9 @@ export function watchDom(
   removed: (el: Element) => void,
 ): (() => void) | undefined {
   if (!(product || widget || purchase)) return;
+  // (an element put in a product element reports that one too: a card rendered before its
+  // data, a skeleton, gets its product id and its content together; only elements, not text:
+  // a framework that re-renders every card's price adds text nodes, and looks up nothing)
   const found = (root: Node) => {
     each(root, PRODUCT, product);
     each(root, WIDGET, widget);
@@ -47,9 +51,6 @@ export function watchDom(
     records.forEach((r) => {
       r.removedNodes.forEach((n) => each(n, PRODUCT, product && removed));
       r.addedNodes.forEach(found);
-      // the product element that this change is in: a card rendered before its data (a
-      // skeleton) gets its product id and its content together
-      each((r.target as Element).closest(PRODUCT)!, PRODUCT, product);
     });
   }).observe(page, { childList: true, subtree: true });
   return () => found(page);
