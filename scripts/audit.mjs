@@ -299,6 +299,13 @@ function checkSettings(given, rules, add, where) {
  * worthless) or `warning` (they lose something), a code, a message, and the element's CSS
  * path and opening tag where there is one.
  */
+// an answer's status as src/send.ts reads it: 'sent', 'rejected' (422: the events it names
+// dropped, the rest sent again), 'retried' (408, 429, 5xx) or 'refused' (any other 4xx: the
+// batch dropped, or, on a 401 or 404, kept and tried again in a minute)
+function outcome(status) {
+  return status == 422 ? 'rejected' : status >= 500 || status == 429 || status == 408 ? 'retried' : status >= 400 ? 'refused' : 'sent';
+}
+
 function judge(facts, rules, run) {
   const problems = [];
   const add = (severity, code, message, where = {}) => problems.push({ severity, code, message, ...where });
@@ -421,10 +428,11 @@ function judge(facts, rules, run) {
     for (const h of rules.eventHints(e)) hinted.set(h.code, { ...h, count: (hinted.get(h.code)?.count ?? 0) + 1 });
   for (const h of hinted.values()) add('warning', 'event-' + h.code, `${h.count} event${h.count > 1 ? 's' : ''}: ${h.message}`);
   for (const r of run.requests) {
-    if (r.failure) add('error', 'send-failed', `a batch of ${r.events} events could not be sent: ${r.failure}`);
-    else if (r.status == 422) add('error', 'events-rejected', `the endpoint rejected a batch of ${r.events} events (422): ${r.detail}`);
-    else if (r.status >= 500 || r.status == 429 || r.status == 408) add('warning', 'send-retried', `the endpoint answered ${r.status}; the snippet retries later`);
-    else if (r.status >= 400)
+    const o = r.failure ? 'failed' : outcome(r.status);
+    if (o == 'failed') add('error', 'send-failed', `a batch of ${r.events} events could not be sent: ${r.failure}`);
+    else if (o == 'rejected') add('error', 'events-rejected', `the endpoint rejected a batch of ${r.events} events (422): ${r.detail}`);
+    else if (o == 'retried') add('warning', 'send-retried', `the endpoint answered ${r.status}; the snippet retries later`);
+    else if (o == 'refused')
       add(
         'error',
         'send-refused',
@@ -585,7 +593,7 @@ async function audit() {
         endpointReachable: facts.snippet.endpointSet ? !run.endpointError : undefined,
         // reachable, but refusing every batch for the tag's sake (404: no API at that path; 401:
         // the key): the status, else undefined
-        endpointRefused: requests.find((r) => r.status >= 400 && r.status < 500 && ![408, 422, 429].includes(r.status))?.status,
+        endpointRefused: requests.find((r) => outcome(r.status) == 'refused')?.status,
         // loaded, but without its required settings it installs a window.depict that does nothing
         started: facts.snippet.loaded && !run.console.some((c) => c.text.startsWith('[depict] not started')),
       },
