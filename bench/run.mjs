@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { page as shopPage } from './page.mjs';
 import { buildOurs, buildPeers, buildProbe, OUT, ROOT, scriptTag, sizes, VARIANTS } from './peers.mjs';
 import { startServer } from './server.mjs';
+import { median } from './stats.mjs';
 
 // ---------------------------------------------------------------------------- options
 const argv = process.argv.slice(2);
@@ -320,12 +321,6 @@ await browser.close();
 await srv.close();
 
 // ---------------------------------------------------------------------------- statistics
-const median = (xs) => {
-  const s = xs.filter((x) => x != null).sort((a, b) => a - b);
-  if (!s.length) return null;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const quantile = (xs, q) => {
   const s = xs.filter((x) => x != null).sort((a, b) => a - b);
   if (!s.length) return null;

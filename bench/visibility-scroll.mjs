@@ -14,6 +14,7 @@ import { chromium } from '@playwright/test';
 import { page as shopPage } from './page.mjs';
 import { scriptTag, VARIANTS } from './peers.mjs';
 import { startServer } from './server.mjs';
+import { alternate, spread } from './stats.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (f, d) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : d);
@@ -129,21 +130,14 @@ async function run(name) {
   return r;
 }
 
-const res = { A: [], B: [] };
-for (let r = 0; r < RUNS; r++)
-  for (const n of r % 2 ? ['B', 'A'] : ['A', 'B']) {
-    const x = await run(n).catch((e) => (console.log(`run ${r + 1} ${n} failed: ${e.message.split('\n')[0]}`), null));
-    if (!x) continue;
-    res[n].push(x);
-    console.log(`run ${r + 1} ${n} ${JSON.stringify(Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v == 'number' ? +v.toFixed(2) : v])))}`);
-  }
-const med = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const res = await alternate(RUNS, async (n) => {
+  const x = await run(n);
+  console.log(`${n} ${JSON.stringify(Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v == 'number' ? +v.toFixed(2) : v])))}`);
+  return x;
+});
 console.log(`\n${SCENARIO}${COUNT ? ' (instrumented)' : ''}, ${RUNS} runs each; median (min–max)`);
 for (const k of Object.keys(res.A[0])) {
-  const f = (n) => `${med(res[n].map((x) => x[k])).toFixed(1)} (${Math.min(...res[n].map((x) => x[k])).toFixed(1)}–${Math.max(...res[n].map((x) => x[k])).toFixed(1)})`;
+  const f = (n) => spread(res[n].map((x) => x[k]));
   console.log(`${k.padEnd(22)} A ${f('A').padEnd(28)} B ${f('B')}`);
 }
 await browser.close();
