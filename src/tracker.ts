@@ -369,7 +369,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   const api: Depict = {
     track(type, fields) {
       if (EVENT_TYPES.includes(type)) emit(type, fields, `track('${type}')`);
-      else warn(`track() not sent: unknown type ${JSON.stringify(type)}; the types are ` + EVENT_TYPES);
+      // (not a string: its kind, as a BigInt, a Symbol or a cycle cannot be written out)
+      else warn(`track() not sent: unknown type ${typeof type == 'string' ? `"${type}"` : typeof type}; the types are ` + EVENT_TYPES);
     },
     set(fields) {
       const c = clean(fields);
