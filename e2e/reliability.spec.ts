@@ -490,12 +490,16 @@ test('offline for two seconds: the online event sends what was tracked, without 
   await expect.poll(async () => ofType(await stored(request, tenant), 'page_view').length).toBe(1);
   await page.evaluate(() => ((window as any).samePage = true));
   const before = (await stats(request, tenant)).requests;
+  // what the page tried to send (the collector cannot see a send that the offline browser fails)
+  let tried = 0;
+  page.on('request', (r) => r.method() == 'POST' && r.url().includes('/create-events') && tried++);
   await context.setOffline(true);
   await page.getByTestId('add-to-cart').click();
   await page.evaluate(() => ['o1', 'o2', 'o3'].forEach((p) => (window as any).depict.track('click', { product_id: p })));
   await page.getByTestId('recs-similar').getByTestId('card-add-to-cart').first().click();
   await page.waitForTimeout(2000);
   expect((await stats(request, tenant)).requests, 'nothing got through while offline').toBe(before);
+  expect(tried, 'no send tried while offline: each would fail and start a back-off').toBe(0);
   await context.setOffline(false);
   const back = Date.now();
   const events = await expectEachOnce(request, tenant, rec, page, 5_000);
