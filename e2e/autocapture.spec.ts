@@ -7,6 +7,10 @@ async function settled(page: import('@playwright/test').Page, request: import('@
   return stored(request, tenant);
 }
 
+/** A card always in view: its element_visible, a second after it is put in the page, shows
+ * that the dwell time of what was in view before it has passed. */
+const MARKER = '<article data-depict-product-id="marker" style="position:fixed;top:0;left:0">marker</article>';
+
 test.describe('page views', () => {
   test('the first page view carries the page meta fields', async ({ page, request }, info) => {
     const tenant = tenantOf(info);
@@ -472,11 +476,13 @@ test.describe('impressions', () => {
     const [seen] = await waitForEvents(request, tenant, (e) => e.length == 1);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
     expect(seen).toMatchObject({ type: 'element_visible', product_id: 'p0' });
-    // away and back: no second event in this page view
+    // away and back: no second event in this page view (a card shown after p0 is back in
+    // view is seen a second later: by then p0's second event would have been made)
     await page.evaluate(() => scrollTo(0, 0));
     await page.locator('[data-depict-product-id=p0]').scrollIntoViewIfNeeded();
-    await page.waitForTimeout(1500); // the dwell time: an event would have been sent by now
-    expect(await settled(page, request, tenant)).toHaveLength(1);
+    await page.evaluate((m) => document.body.insertAdjacentHTML('beforeend', m), MARKER);
+    await waitForEvents(request, tenant, (e) => e.some((x) => x.product_id == 'marker'));
+    expect((await settled(page, request, tenant)).map((e) => e.product_id)).toEqual(['p0', 'marker']);
   });
 
   test('in view for less than a second sends nothing', async ({ page, request }, info) => {
@@ -485,13 +491,15 @@ test.describe('impressions', () => {
       attrs: 'data-capture="element_visible page_view"',
     });
     await waitForEvents(request, tenant, (e) => e.length == 1);
-    await page.evaluate(async () => {
+    await page.evaluate(async (m) => {
       document.querySelector('[data-depict-product-id]')!.scrollIntoView();
       await new Promise((r) => setTimeout(r, 400));
       scrollTo(0, 5000);
-    });
-    await page.waitForTimeout(1500); // longer than the dwell time
-    expect((await settled(page, request, tenant)).map((e) => e.type)).toEqual(['page_view']);
+      // a card shown now is seen a second later: p0, in view 400 ms, would have been by then
+      document.body.insertAdjacentHTML('beforeend', m);
+    }, MARKER);
+    await waitForEvents(request, tenant, (e) => e.some((x) => x.product_id == 'marker'));
+    expect((await settled(page, request, tenant)).map((e) => e.product_id ?? e.type)).toEqual(['page_view', 'marker']);
   });
 
   test("cards in view but not shown (a fade carousel's other slides at opacity 0, a closed menu at visibility: hidden) are not seen until they are shown", async ({ page, request }, info) => {
