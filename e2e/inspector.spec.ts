@@ -139,9 +139,11 @@ test('hints name what an event lacks; "only with hints" keeps those', { tag: '@b
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('pause')).toHaveAttribute('aria-pressed', 'true');
   expect(await post([{ ...base, type: 'add_to_cart' }])).toBe(200);
-  await page.waitForTimeout(500);
+  // it has arrived, and is held back
+  await expect(page.getByTestId('pause')).toHaveText('Resume (1 new)');
   await expect(view.items).toHaveCount(4);
   await page.getByTestId('pause').click();
+  await expect(page.getByTestId('pause')).toHaveText('Pause');
   await expect(view.items).toHaveCount(5);
   expect(view.problems).toEqual([]);
 });

@@ -127,7 +127,6 @@ test.describe('consent', () => {
     await call(page, `depict.track('add_to_cart', {product_id: 'p1'})`);
     await call(page, 'depict.consent(false)');
     await everything(page);
-    await page.waitForTimeout(300);
     expect(await storage(page)).toEqual(NOTHING);
     expect(sent).toEqual([]);
     expect(await stored(request, tenant)).toEqual([]);

@@ -718,6 +718,10 @@ test('a 422 for one event of a batch drops that event only', async ({ page, requ
   await expectOnlyNamedEventDropped(page, request, tenant);
   await page.evaluate(() => (window as any).depict.flush());
   expect(await stored(request, tenant)).toHaveLength(2);
+  // the rejected event is not sent again (the fault would refuse it again: the stored count
+  // alone could not tell)
+  expect(await queued(page, 0)).toEqual([]);
+  expect((await stats(request, tenant)).rejected_batches).toBe(1);
 });
 
 test('a batch the API refuses for another reason (401: a wrong key) is kept, with one warning, and arrives from the next page', async ({ page, request }, info) => {

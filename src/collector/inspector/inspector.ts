@@ -206,6 +206,8 @@ const items: Item[] = [];
 const seen = new Set<string>();
 const tenants = new Set<string>();
 let paused: [string, Json][] | undefined;
+/** The pause button; paused, it says how many events it holds back. */
+const pause = $<HTMLButtonElement>('pause');
 
 const feed = $<HTMLOListElement>('feed');
 const typeSelect = $<HTMLSelectElement>('filter-type');
@@ -263,8 +265,10 @@ function add(kind: string, data: Json) {
 }
 
 function receive(kind: string, data: Json) {
-  if (paused) paused.push([kind, data]);
-  else {
+  if (paused) {
+    paused.push([kind, data]);
+    pause.textContent = `Resume (${paused.length} new)`;
+  } else {
     add(kind, data);
     refresh();
   }
@@ -275,7 +279,6 @@ function receive(kind: string, data: Json) {
 for (const el of [typeSelect, tenantSelect, hintsOnly]) el.addEventListener('change', refresh);
 $('filters').addEventListener('submit', (e) => e.preventDefault());
 
-const pause = $<HTMLButtonElement>('pause');
 pause.addEventListener('click', () => {
   if (paused) {
     const held = paused;
