@@ -227,13 +227,18 @@ for (const api of [true, false])
     expect(ofType(all, 'page_view').map((e) => e.document_referrer && pathOf(e.document_referrer))).toEqual([null, '/t/list', '/t/p1', '/t/p2', '/t/p1', '/t/list']);
   });
 
-test("Shopify's Section Rendering API as Dawn's filters use it (pushState, then the section's HTML fetched, 1.5 s here, and put in with innerHTML): the cards swapped in are counted in the new page view, those swapped out are not", async ({ page, request }, info) => {
+test("Shopify's Section Rendering API as Dawn's filters use it (pushState, then the section's HTML fetched, here after the page view was sent, and put in with innerHTML): the cards swapped in are counted in the new page view, those swapped out are not", async ({ page, request }, info) => {
   const tenant = tenantOf(info);
   const grid = (sort: string) => [1, 2].map((i) => card(sort + i, '')).join('');
   await page.route(`${BASE}/t/**`, async (route) => {
     const q = new URL(route.request().url()).searchParams;
     if (q.get('section_id')) {
-      await new Promise((r) => setTimeout(r, 1500));
+      // a slow section: answered once the collector has the new page view (sent a second
+      // after the URL changed, without waiting longer for a page), not after a fixed time,
+      // which a busy machine's page view could outlast
+      await expect
+        .poll(async () => (await stored(request, tenant)).some((e) => e.type == 'page_view' && e.url.includes('sort=')), { timeout: 10_000, intervals: [25] })
+        .toBe(true);
       return route.fulfill({ contentType: 'text/html', body: `<div id="shopify-section-grid"><div id="grid">${grid(q.get('sort')!)}</div></div>` });
     }
     await route.fulfill({
