@@ -10,7 +10,7 @@ import { RENAMED } from './scripts/renamed.mjs';
 import { sizes } from './scripts/sizes.mjs';
 
 /** The snippet's budget in bytes, brotli quality 11. The README quotes it. */
-export const BUDGET = 7015;
+export const BUDGET = 6940;
 
 const common = { bundle: true, logLevel: 'warning', legalComments: 'none' };
 

@@ -2,8 +2,6 @@ import { RESULT_IDS } from './schema';
 import { json, type Fields } from './fields';
 import { read, write } from './storage';
 
-/** The kind of each result id, as `attribution_id` names it. */
-const KINDS = ['recommendation', 'search', 'product_listing'];
 /** Products remembered at most; the oldest clicks go first. */
 export const MAX_PRODUCTS = 50;
 
@@ -15,11 +13,11 @@ type Memory = Record<string, [number, Fields]>;
  * (or script) changed it. */
 let raw: string | null | undefined;
 let memory: Memory = {};
-let saving: 0 | 1 = 0;
+let saving: 0 | 1 | undefined;
 /** The time of the task's last click, which the pruning counts from, its window, and the
- * clicks remembered since the last pruning. */
-let last = 0;
-let keepHours = 24;
+ * clicks remembered since the last pruning (the first two are set before any pruning). */
+let last: number;
+let keepHours: number;
 let fresh = 0;
 
 const load = (): Memory => {
@@ -81,6 +79,7 @@ export function attribute(f: Fields, hours: number, now = Date.now()): Fields {
   const hit = f.product_id && load()[f.product_id];
   if (!RESULT_IDS.some((k) => f[k]) && hit && now - hit[0] < hours * 36e5) f = { ...hit[1], ...f };
   const i = RESULT_IDS.findIndex((k) => f[k]);
-  if (i >= 0) f.attribution_id ||= KINDS[i];
+  // (the kind of each result id, as `attribution_id` names it)
+  if (i >= 0) f.attribution_id ||= ['recommendation', 'search', 'product_listing'][i];
   return f;
 }

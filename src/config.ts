@@ -46,10 +46,11 @@ export const DEFAULTS = {
  * separated by spaces or commas; null and undefined mean "not given". Returns the config,
  * or the names of the missing settings.
  */
-export function parseConfig(raw: Record<string, unknown>, over: Record<string, unknown> = {}): Config | string[] {
+export function parseConfig(raw?: Record<string, unknown>, over?: Record<string, unknown>): Config | string[] {
   const c: Record<string, unknown> = { ...raw };
   // a null or undefined in the object does not undo the tag (`consent: cmp.state` before the
   // consent tool has loaded must leave data-consent="pending" in force)
+  // (for-in over undefined or null: no iteration)
   for (const k in over) c[k] = over[k] ?? c[k];
   const missing = ['tenant', 'market', 'apiKey'].filter((k) => !c[k]);
   if (missing.length) return missing.map((k) => 'data-' + k.replace('K', '-k'));
@@ -80,12 +81,6 @@ export function parseConfig(raw: Record<string, unknown>, over: Record<string, u
  * the page's own URL, where the events and the key would go. */
 export const sendUrl = (c: Config, e = c.endpoint || DEFAULTS.endpoint) => e + (e.includes('?') ? '&' : '?') + 'api_key=' + encodeURIComponent(c.apiKey);
 
-/** A run of 32 or more letters and digits, digits among them: a token (Shopify's order status
- * page `/orders/<token>`, a password reset link, an ad click id), not a word, a product
- * handle or an id (a MongoDB ObjectId has 24, a ULID 26). An escape (`%2F`) is matched first,
- * to be passed over whole: the run after it is the token. */
-const TOKEN = /%[\da-f]{2}|(?=[a-z]*\d)[a-z\d]{32,}/gi;
-
 /** A URL without what identifies a shopper or opens their account: the parameters listed in
  * `strip` (a name, or a word of the name, in any case) and those whose value is an e-mail
  * address, in the query and in a fragment made of parameters (OAuth's implicit flow puts
@@ -113,7 +108,11 @@ export function stripUrl(url: string, strip: string[]): string {
       if (query) u.hash = (route || '') + clean(query);
       if (changed) url = u.href;
     }
-    url = url.replace(TOKEN, (m) => (m[3] ? 'redacted' : m));
+    // a run of 32 or more letters and digits, digits among them: a token (Shopify's order status
+    // page `/orders/<token>`, a password reset link, an ad click id), not a word, a product
+    // handle or an id (a MongoDB ObjectId has 24, a ULID 26). An escape (`%2F`) is matched
+    // first, to be passed over whole: the run after it is the token
+    url = url.replace(/%[\da-f]{2}|(?=[a-z]*\d)[a-z\d]{32,}/gi, (m) => (m[3] ? 'redacted' : m));
   } catch {}
   // (what is no string, or no URL, as it is: the schema judges it)
   return url;

@@ -14,7 +14,7 @@ try {
   // (loaded: the snippet is on the page twice, and this copy does nothing)
   if (!stub.loaded) {
     const tag = document.currentScript as HTMLScriptElement | null;
-    const cfg = parseConfig({ ...tag?.dataset }, w.depictConfig);
+    const cfg = parseConfig(tag?.dataset, w.depictConfig);
     const queued = stub.q || [];
     const install = (api: Depict) => {
       Object.assign(stub, api);

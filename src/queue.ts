@@ -41,9 +41,6 @@ const createStore = (): UseStore => {
   };
 };
 
-/** Why IndexedDB was given up on, when it did not answer. */
-const HUNG = 'timeout';
-
 export interface Queue {
   /** Writes an event ahead of any send: to memory at once, to IndexedDB as soon as it can. */
   add(e: DepictEvent): void;
@@ -91,8 +88,6 @@ export function createQueue(
    * only from a delete that failed, and the API dedups it). */
   const done = new Set<string>();
   const free = (recs: Rec[]) => recs.filter((r) => !flying.has(id(r)) && !done.has(id(r)));
-  /** Memory only: IndexedDB failed, or is not to be used. */
-  const inMemory = () => store === null || !persisting;
 
   /**
    * Runs one IndexedDB transaction, reopening the database once on failure: resolves to
@@ -104,11 +99,13 @@ export function createQueue(
   async function db<T>(mode: IDBTransactionMode, op: (s: IDBObjectStore) => Promise<T>): Promise<T | void> {
     for (const again of [0, 1])
       try {
-        if (inMemory()) return;
+        // memory only: IndexedDB failed, or is not to be used
+        if (store === null || !persisting) return;
         if (again || !store) store = createStore();
-        return await Promise.race([store(mode, op), new Promise<never>((_, ko) => setTimeout(ko, 3e3, HUNG))]);
+        return await Promise.race([store(mode, op), new Promise<never>((_, ko) => setTimeout(ko, 3e3, 'timeout'))]);
       } catch (e) {
-        if (again || e == HUNG) warn('IndexedDB failed; the events are kept in memory', e), (store = null);
+        // ('timeout': why IndexedDB was given up on, when it did not answer)
+        if (again || e == 'timeout') warn('IndexedDB failed; the events are kept in memory', e), (store = null);
       }
   }
 

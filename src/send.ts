@@ -49,7 +49,6 @@ export function retryAfter(h: string | null, now = Date.now()): number {
  */
 export async function post(url: string, events: DepictEvent[]): Promise<Outcome> {
   const body = json(events);
-  const type = 'application/json';
   const size = bytes(body);
   const keepalive = inflight + size <= QUOTA;
   let res: Response;
@@ -68,7 +67,7 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
         credentials: 'omit',
         // the API learns the site, not the page (whose URL may carry what stripParams removes)
         referrerPolicy: 'strict-origin',
-        headers: { 'content-type': type },
+        headers: { 'content-type': 'application/json' },
       })),
       late,
     ]);
@@ -76,7 +75,7 @@ export async function post(url: string, events: DepictEvent[]): Promise<Outcome>
     // a TypeError is the network's answer (offline, refused, CORS, over the quota), and so is
     // no answer; anything else, or a throw before fetch returned (which fetch never does), is
     // a page's broken fetch wrapper
-    return ((!called || (e && !(e instanceof TypeError))) && navigator.sendBeacon(url, new Blob([body], { type }))) || -1;
+    return ((!called || (e && !(e instanceof TypeError))) && navigator.sendBeacon(url, new Blob([body], { type: 'application/json' }))) || -1;
   } finally {
     // a keepalive body counts against the quota until its request settles (when the 15 s are
     // up first, later)

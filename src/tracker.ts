@@ -94,8 +94,8 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   let sending = Promise.resolve();
   /** The pass of flush() that is waiting to start, if any. */
   let again: Promise<void> | 0 | undefined;
-  /** Since when another tab has held the send lock (0: it has not). */
-  let busy = 0;
+  /** Since when another tab has held the send lock (0 or unset: it has not). */
+  let busy: number | undefined;
   /** Lets go of the send lock while a send is still in flight (see hide); a no-op while
    * this tab holds none. */
   let unlock: () => unknown = Object;
@@ -104,6 +104,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
    * under ' ' + the URL: no name of Object.prototype's. Emptied at each new page: a long
    * single-page-app session must not keep every URL it ever visited. */
   let cleaned: Record<string, string> = {};
+  const strip = (u: string, key = ' ' + u) => (cleaned[key] ??= stripUrl(u, cfg.stripParams));
   let attempt = 0;
   let due = Infinity;
 
@@ -173,7 +174,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
       ...defaults,
       ...fields,
     } as DepictEvent & Record<string, unknown>;
-    for (const k of ['url', 'document_referrer', 'page_url'] as const) e[k] &&= cleaned[' ' + e[k]] ??= stripUrl(e[k]!, cfg.stripParams);
+    for (const k of ['url', 'document_referrer', 'page_url'] as const) e[k] &&= strip(e[k]!);
     const bad = [...long, ...invalid(e)];
     if (bad.length) {
       warn((call ? call + ' not sent' : type) + ': invalid ' + bad, raw);
@@ -189,20 +190,19 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
 
   /** Deals with a send's outcome; false when sending should pause (a back-off has begun). */
   function settle(recs: Rec[], out: Outcome): boolean {
-    const events = recs.map((r) => r.e);
     if (typeof out == 'number') {
       // the server's Retry-After is a floor, not a replacement for the back-off: a 0 (or an
       // HTTP date already past by this device's clock) would retry at once, again and again
       const wait = Math.max(out, Math.min(6e4, 1e3 * 2 ** attempt++) * (0.5 + Math.random() / 2));
       blockedUntil = Date.now() + wait;
       q.settle(recs, false);
-      debug(`send failed, retry in ${wait | 0} ms`, events);
+      debug(`send failed, retry in ${wait | 0} ms`, recs.map((r) => r.e));
       // sent again at its end (a send of hide()'s has no loop() after it; a send due sooner
       // finds loop() waiting for the end)
       schedule(0);
       return false;
     }
-    if (out === true) debug(`sent ${recs.length} events`, events), (attempt = 0);
+    if (out === true) debug(`sent ${recs.length} events`, recs.map((r) => r.e)), (attempt = 0);
     // a 422 naming events (else refused: dropped, and post has said why)
     else if (out) {
       // the rest of the batch is sent again (after a send of hide()'s too, which has no
@@ -258,11 +258,11 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
 
   /** Copies this tab's undelivered events to localStorage, beside what is there already
    * (less `drop`: delivered meanwhile). */
-  const keep = (drop: unknown[] = []) =>
+  const keep = (drop?: unknown[]) =>
     write(
       UNSENT,
       json([
-        ...new Map([...unsent(), ...q.unsent()].filter((e) => !drop.includes(e.deduplication_id)).map((e) => [e.deduplication_id, e])).values(),
+        ...new Map([...unsent(), ...q.unsent()].filter((e) => !drop?.includes(e.deduplication_id)).map((e) => [e.deduplication_id, e])).values(),
       ]),
     );
 
@@ -300,9 +300,6 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
     // that was due after the page is gone would never be sent
     if (!leaving() && nav.onLine && (pagehide || Date.now() > blockedUntil)) batches(q.pending()).forEach(send);
   }
-
-  /** An auto-captured event: `base`, then the element's fields. */
-  const auto = (type: string, el: Element | null, base?: Fields) => emit(type, { ...base, ...fieldsOf(el) });
 
   /** The widgets and impressions reported this page view, by type and fields: a hydration that
    * renders the server's widget and cards again as new, identical elements (React after a
@@ -479,7 +476,7 @@ export function start(cfg: Config, before: (api: Depict) => void): Depict {
   watchClicks(([type, el, href], menu) =>
     menu
       ? type == 'click' && on(type) && consent != 'denied' && remember(clean(fieldsOf(el))![0], cfg.attributionHours)
-      : on(type == 'click' ? type : 'add_to_cart') && auto(type, el, { page_url: href }),
+      : on(type == 'click' ? type : 'add_to_cart') && emit(type, { page_url: href, ...fieldsOf(el) }),
   );
   // only the kinds that are on: page views and clicks alone need no observer and no query
   rescan = watchDom(

@@ -15,11 +15,11 @@ export type ClickAction = [type: string, el: Element, href?: string];
  * means something only on a link, which it opens in a new tab: on a button it adds nothing
  * to a cart, and on a button inside a link it opens that link.
  */
-export function clickAction(target: EventTarget | null, middle?: unknown, path: EventTarget[] = []): ClickAction | undefined {
+export function clickAction(target: EventTarget | null, middle?: unknown, path?: EventTarget[]): ClickAction | undefined {
   const t = target instanceof Element ? target : (target as Node | null)?.parentElement;
   // the event's path, into the shadow root of a web component whose host carries the product's
   // annotations (`target` is then the host): its link is the product's
-  const link = (path.find((n) => (n as Element).matches?.(LINK)) || t?.closest(LINK)) as HTMLAnchorElement | null | undefined;
+  const link = (path?.find((n) => (n as Element).matches?.(LINK)) || t?.closest(LINK)) as HTMLAnchorElement | null | undefined;
   const action = t?.closest('[data-depict-event],.depict-add-to-cart');
   const product = t?.closest(PRODUCT);
   if (middle && !link) return;

@@ -25,17 +25,18 @@ export function createVisibility(seen: (el: Element) => void): Visibility {
     clearTimeout(inView.get(el));
     inView.delete(el);
   };
-  const start = (el: Element) =>
+  /** (`t`: 0 to start the second again) */
+  const start = (el: Element, t = inView.get(el)) =>
     inView.set(
       el,
-      inView.get(el) ||
+      t ||
         (!document.hidden &&
           setTimeout(() => {
             inView.set(el, -1);
             // in view but not shown (a fade carousel's other slides, at opacity 0; a closed
             // menu, visibility: hidden): looked at again a second later
             if (el.isConnected)
-              (el as any).checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) == 0 ? (inView.set(el, 0), start(el)) : seen(el);
+              (el as any).checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) == 0 ? start(el, 0) : seen(el);
           }, DWELL)),
     );
   // intersectionRatio is 0 when not intersecting
@@ -47,8 +48,7 @@ export function createVisibility(seen: (el: Element) => void): Visibility {
   const restart = () =>
     inView.forEach((timer, el) => {
       clearTimeout(timer);
-      inView.set(el, 0);
-      start(el);
+      start(el, 0);
     });
   addEventListener('visibilitychange', restart);
   return [
